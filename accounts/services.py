@@ -1,0 +1,63 @@
+"""Managing users: every change is checked against the acting admin's branch and recorded."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.audit import record
+from accounts.models import AuditEvent, User
+
+
+def _check_target(*, actor, organization):
+    if actor.is_superuser:
+        return
+    if organization is None or not organization.path.startswith(actor.organization.path):
+        raise ValidationError({"organization": _("You can only place users inside your own branch.")})
+
+
+@transaction.atomic
+def user_create(*, actor, request=None, password, **fields):
+    _check_target(actor=actor, organization=fields.get("organization"))
+    user = User(**fields)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    record(request, AuditEvent.Kind.USER_CHANGE, user=actor, detail=f"created {user.username} ({user.role})")
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor, user, request=None, **fields):
+    changes_own_place = fields.get("role") != user.role or fields.get("organization") != user.organization
+    if user.pk == actor.pk and not actor.is_superuser and changes_own_place:
+        raise ValidationError(_("You cannot change your own role or organization."))
+    _check_target(actor=actor, organization=fields.get("organization"))
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"])
+    user.save()
+    record(request, AuditEvent.Kind.USER_CHANGE, user=actor, detail=f"changed {user.username} ({user.role})")
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, actor, user, active, request=None):
+    if user.pk == actor.pk:
+        raise ValidationError(_("You cannot deactivate yourself."))
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    record(
+        request,
+        AuditEvent.Kind.USER_CHANGE,
+        user=actor,
+        detail=f"{'activated' if active else 'deactivated'} {user.username}",
+    )
+    return user
+
+
+@transaction.atomic
+def user_reset_password(*, actor, user, password, request=None):
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record(request, AuditEvent.Kind.PASSWORD_RESET, user=actor, detail=f"reset password of {user.username}")
+    return user

@@ -1,0 +1,130 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from accounts import services
+from accounts.audit import record
+from accounts.filters import AuditEventFilter, UserFilter
+from accounts.forms import LoginForm, PasswordResetForm, UserCreateForm, UserForm
+from accounts.models import AuditEvent, User
+from accounts.tables import AuditEventTable, UserTable
+from unionportal.roles import Action
+from unionportal.views import ObjectDetailView, ObjectListView, ScopedViewMixin, ServiceFormView
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        record(self.request, AuditEvent.Kind.LOGIN, user=form.get_user())
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            record(request, AuditEvent.Kind.LOGOUT)
+        return super().post(request, *args, **kwargs)
+
+
+class UserListView(ObjectListView):
+    model = User
+    filterset_class = UserFilter
+    table_class = UserTable
+    title = gettext_lazy("Users")
+    create_url_name = "accounts:user_create"
+    export_filename = "users"
+
+    def get_base_queryset(self, queryset):
+        return queryset.select_related("organization")
+
+
+class UserDetailView(ObjectDetailView):
+    model = User
+    template_name = "accounts/user_detail.html"
+
+    def get_base_queryset(self, queryset):
+        return queryset.select_related("organization")
+
+
+class UserCreateView(ServiceFormView):
+    model = User
+    action = Action.ADD
+    form_class = UserCreateForm
+    title = gettext_lazy("New user")
+    success_message = gettext_lazy("The user was created.")
+
+    def perform(self, form):
+        data = {k: form.cleaned_data[k] for k in UserForm.Meta.fields}
+        return services.user_create(
+            actor=self.request.user, request=self.request, password=form.cleaned_data["password1"], **data
+        )
+
+
+class UserUpdateView(ServiceFormView):
+    model = User
+    action = Action.CHANGE
+    form_class = UserForm
+    success_message = gettext_lazy("The user was saved.")
+
+    def get_title(self):
+        return _("Edit user %(name)s") % {"name": self.object.username}
+
+    def get_form(self, data=None, files=None):
+        return self.form_class(data=data, instance=self.object, user=self.request.user)
+
+    def perform(self, form):
+        data = {k: form.cleaned_data[k] for k in UserForm.Meta.fields}
+        return services.user_update(actor=self.request.user, user=self.object, request=self.request, **data)
+
+
+class UserPasswordResetView(ServiceFormView):
+    model = User
+    action = Action.CHANGE
+    form_class = PasswordResetForm
+    success_message = gettext_lazy("The password was reset.")
+
+    def get_title(self):
+        return _("Reset the password of %(name)s") % {"name": self.object.username}
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user, "target": self.object}
+
+    def perform(self, form):
+        return services.user_reset_password(
+            actor=self.request.user, user=self.object, password=form.cleaned_data["password1"], request=self.request
+        )
+
+
+class UserActiveView(ScopedViewMixin, TemplateView):
+    """Deactivate or reactivate a user (POST only): a user is never deleted, so their history stays."""
+
+    model = User
+    action = Action.CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        target = self.get_object()
+        try:
+            services.user_set_active(actor=request.user, user=target, active=not target.is_active, request=request)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The user is active.") if target.is_active else _("The user is deactivated."))
+        return redirect(target)
+
+
+class AuditEventListView(ObjectListView):
+    model = AuditEvent
+    filterset_class = AuditEventFilter
+    table_class = AuditEventTable
+    title = gettext_lazy("Audit log")
+    export_filename = "audit-log"

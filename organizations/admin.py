@@ -1,0 +1,29 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from organizations.models import MembershipFigure, Organization
+from unionportal.admin_site import ScopedModelAdmin
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
+    list_display = ["name", "kind", "unit_type", "parent", "established", "deactivated"]
+    list_filter = ["kind", "unit_type"]
+    search_fields = ["name", "short_name", "credit_code"]
+    # The tree is changed through the portal's services (create, move, delete), which keep
+    # paths, parents and history consistent; the admin edits fields only.
+    readonly_fields = ["parent", "path", "depth", "numchild"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MembershipFigure)
+class MembershipFigureAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
+    list_display = ["organization", "year", "members", "employees", "women_members", "migrant_members"]
+    list_filter = ["year"]
+    search_fields = ["organization__name"]
+    list_select_related = ["organization"]

@@ -1,0 +1,65 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import MembershipFigure, Organization
+from unionportal.forms import ScopedForm, ScopedModelForm
+from unionportal.roles import Action
+
+ORGANIZATION_FIELDS = [
+    "name",
+    "short_name",
+    "kind",
+    "unit_type",
+    "credit_code",
+    "established",
+    "address",
+    "phone",
+    "contact_person",
+]
+
+
+class OrganizationForm(ScopedModelForm):
+    class Meta:
+        model = Organization
+        fields = ORGANIZATION_FIELDS
+        widgets = {"established": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class OrganizationCreateForm(OrganizationForm):
+    """Creating needs a parent inside the branch; only a superuser may leave it empty."""
+
+    parent = forms.ModelChoiceField(label=_("parent organization"), queryset=Organization.objects.all(), required=False)
+    scope_action = Action.ADD
+
+    class Meta(OrganizationForm.Meta):
+        fields = ["parent", *ORGANIZATION_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].required = not self.user.is_superuser
+        self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(kind="grassroots")
+
+
+class OrganizationMoveForm(ScopedForm):
+    new_parent = forms.ModelChoiceField(label=_("new parent organization"), queryset=Organization.objects.all())
+    scope_action = Action.CHANGE
+
+
+class OrganizationDeactivateForm(ScopedForm):
+    deactivated = forms.DateField(
+        label=_("deactivated on"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class MembershipFigureForm(ScopedModelForm):
+    class Meta:
+        model = MembershipFigure
+        fields = ["year", "members", "employees", "women_members", "migrant_members"]
+
+    def __init__(self, *args, organization=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organization is not None:
+            self.instance.organization = organization

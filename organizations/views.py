@@ -1,0 +1,277 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from organizations import services
+from organizations.filters import OrganizationFilter
+from organizations.forms import (
+    MembershipFigureForm,
+    OrganizationCreateForm,
+    OrganizationDeactivateForm,
+    OrganizationForm,
+    OrganizationMoveForm,
+)
+from organizations.models import MembershipFigure, Organization
+from organizations.tables import OrganizationTable
+from unionportal.roles import Action
+from unionportal.views import (
+    ImportTemplateView,
+    ImportView,
+    ObjectDetailView,
+    ObjectListView,
+    ScopedViewMixin,
+    ServiceFormView,
+)
+
+CHILDREN_SHOWN = 100
+
+
+class OrganizationListView(ObjectListView):
+    model = Organization
+    filterset_class = OrganizationFilter
+    table_class = OrganizationTable
+    title = gettext_lazy("Organizations")
+    create_url_name = "organizations:organization_create"
+    import_url_name = "organizations:organization_import"
+    export_filename = "organizations"
+
+    def get_base_queryset(self, queryset):
+        return queryset.select_related("parent")
+
+
+class OrganizationTreeView(ScopedViewMixin, TemplateView):
+    """The branch as a tree: the user's own node open, deeper levels loaded on expand; or,
+    with a search, the matching nodes with the path that leads to each."""
+
+    model = Organization
+    template_name = "organizations/organization_tree.html"
+    search_limit = 100
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "").strip()
+        context["q"] = query
+        if query:
+            matches = list(
+                self.queryset.filter(Q(name__icontains=query) | Q(short_name__icontains=query))[: self.search_limit + 1]
+            )
+            context["truncated"] = len(matches) > self.search_limit
+            matches = matches[: self.search_limit]
+            prefixes = {m.path[:i] for m in matches for i in range(m.steplen, len(m.path), m.steplen)}
+            names = dict(self.queryset.filter(path__in=prefixes).values_list("path", "name"))
+            context["matches"] = [
+                (m, [names[m.path[:i]] for i in range(m.steplen, len(m.path), m.steplen) if m.path[:i] in names])
+                for m in matches
+            ]
+        else:
+            user = self.request.user
+            roots = (
+                self.queryset.filter(depth=1) if user.is_superuser else self.queryset.filter(pk=user.organization_id)
+            )
+            context["roots"] = [(root, list(self.queryset.filter(parent=root))) for root in roots]
+        return context
+
+
+class OrganizationTreeChildrenView(ScopedViewMixin, TemplateView):
+    model = Organization
+    template_name = "organizations/_tree_children.html"
+
+    def get_context_data(self, **kwargs):
+        node = get_object_or_404(self.queryset, pk=self.kwargs["pk"])
+        return {"node": node, "children": self.queryset.filter(parent=node)}
+
+
+class OrganizationDetailView(ObjectDetailView):
+    model = Organization
+    template_name = "organizations/organization_detail.html"
+
+    def get_base_queryset(self, queryset):
+        return queryset.select_related("parent")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organization = self.object
+        children = list(organization.children.order_by("path")[: CHILDREN_SHOWN + 1])
+        context.update(
+            children=children[:CHILDREN_SHOWN],
+            more_children=len(children) > CHILDREN_SHOWN,
+            figures=organization.membership_figures.order_by("-year"),
+            ancestors=self.queryset.filter(
+                path__in=[
+                    organization.path[:i]
+                    for i in range(organization.steplen, len(organization.path), organization.steplen)
+                ]
+            ),
+            may_add=self.may(Action.ADD),
+            deletion_blockers=organization.deletion_blockers() if self.may(Action.DELETE) else [],
+            is_own=organization.pk == self.request.user.organization_id,
+        )
+        return context
+
+
+class OrganizationCreateView(ServiceFormView):
+    model = Organization
+    action = Action.ADD
+    form_class = OrganizationCreateForm
+    title = gettext_lazy("New organization")
+    success_message = gettext_lazy("The organization was created.")
+
+    def get_form(self, data=None, files=None):
+        form = super().get_form(data, files)
+        parent_pk = self.request.GET.get("parent")
+        if data is None and parent_pk and parent_pk.isdigit():
+            form.initial["parent"] = form.fields["parent"].queryset.filter(pk=parent_pk).first()
+        return form
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        parent = data.pop("parent")
+        return services.organization_create(parent=parent, user=self.request.user, **data)
+
+
+class OrganizationUpdateView(ServiceFormView):
+    model = Organization
+    action = Action.CHANGE
+    form_class = OrganizationForm
+    success_message = gettext_lazy("The organization was saved.")
+
+    def get_title(self):
+        return _("Edit %(name)s") % {"name": self.object}
+
+    def get_form(self, data=None, files=None):
+        return self.form_class(data=data, instance=self.object, user=self.request.user)
+
+    def perform(self, form):
+        return services.organization_update(organization=self.object, user=self.request.user, **form.cleaned_data)
+
+
+class OrganizationMoveView(ServiceFormView):
+    model = Organization
+    action = Action.CHANGE
+    form_class = OrganizationMoveForm
+    success_message = gettext_lazy("The organization was moved.")
+
+    def get_title(self):
+        return _("Move %(name)s") % {"name": self.object}
+
+    def get_form(self, data=None, files=None):
+        form = super().get_form(data, files)
+        form.fields["new_parent"].queryset = (
+            form.fields["new_parent"].queryset.exclude(path__startswith=self.object.path).exclude(kind="grassroots")
+        )
+        return form
+
+    def perform(self, form):
+        return services.organization_move(
+            organization=self.object, new_parent=form.cleaned_data["new_parent"], user=self.request.user
+        )
+
+
+class OrganizationDeactivateView(ServiceFormView):
+    model = Organization
+    action = Action.CHANGE
+    form_class = OrganizationDeactivateForm
+    success_message = gettext_lazy("The organization was deactivated.")
+
+    def get_title(self):
+        return _("Deactivate %(name)s") % {"name": self.object}
+
+    def perform(self, form):
+        return services.organization_deactivate(
+            organization=self.object, user=self.request.user, on_date=form.cleaned_data["deactivated"]
+        )
+
+
+class OrganizationReactivateView(ScopedViewMixin, TemplateView):
+    model = Organization
+    action = Action.CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        organization = self.get_object()
+        try:
+            services.organization_reactivate(organization=organization, user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The organization is active again."))
+        return redirect(organization)
+
+
+class OrganizationDeleteView(ScopedViewMixin, TemplateView):
+    model = Organization
+    action = Action.DELETE
+    template_name = "organizations/organization_delete.html"
+
+    def get_context_data(self, **kwargs):
+        organization = self.get_object()
+        return {
+            "object": organization,
+            "blockers": organization.deletion_blockers(),
+            "is_own": organization.pk == self.request.user.organization_id,
+        }
+
+    def post(self, request, pk):
+        organization = self.get_object()
+        parent = organization.parent
+        try:
+            services.organization_delete(organization=organization, user=request.user)
+        except ValidationError:
+            return render(request, self.template_name, self.get_context_data(), status=200)
+        messages.success(request, _("The organization was deleted."))
+        return redirect(parent if parent else "organizations:organization_list")
+
+
+class MembershipFigureCreateView(ServiceFormView):
+    """Add a year's membership figures to an organization of the branch."""
+
+    model = Organization
+    action = Action.CHANGE
+    form_class = MembershipFigureForm
+    success_message = gettext_lazy("The membership figures were saved.")
+
+    def get_title(self):
+        return _("Membership figures of %(name)s") % {"name": self.object}
+
+    def get_form(self, data=None, files=None):
+        return self.form_class(data=data, organization=self.object, user=self.request.user)
+
+    def perform(self, form):
+        form.save()
+        return self.object
+
+
+class MembershipFigureUpdateView(ServiceFormView):
+    model = MembershipFigure
+    action = Action.CHANGE
+    form_class = MembershipFigureForm
+    success_message = gettext_lazy("The membership figures were saved.")
+
+    def get_base_queryset(self, queryset):
+        return queryset.select_related("organization")
+
+    def get_title(self):
+        return _("Membership figures of %(name)s") % {"name": self.object.organization}
+
+    def get_form(self, data=None, files=None):
+        return self.form_class(data=data, instance=self.object, user=self.request.user)
+
+    def perform(self, form):
+        return form.save()
+
+
+class OrganizationImportView(ImportView):
+    model = Organization
+    kind = "organizations"
+    list_url_name = "organizations:organization_list"
+    template_url_name = "organizations:organization_import_template"
+
+
+class OrganizationImportTemplateView(ImportTemplateView):
+    model = Organization
+    kind = "organizations"

@@ -1,0 +1,19 @@
+"""`python manage.py load_demo`: the demo federations of seeds/README.md. Idempotent."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import translation
+
+from accounts import demo as accounts_demo
+from organizations import demo as organizations_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo federations (Pingtang, Shuangyashan) and demo accounts; safe to run again."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        with translation.override("zh-hans"):
+            organizations = organizations_demo.load()
+            users = accounts_demo.load(organizations)
+        self.stdout.write(f"organizations: {len(organizations)}; new accounts: {len(users)}")

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class UnionportalConfig(AppConfig):
+    default = True
+    name = "unionportal"
+    verbose_name = "unionportal"
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "unionportal.admin_site.PortalAdminSite"

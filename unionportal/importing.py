@@ -1,0 +1,279 @@
+"""One import pipeline for every kind of record.
+
+An importer declares its columns (the Chinese headers of DESIGN.md, English aliases, a
+parser each) and how to save one parsed row. `run()` reads the workbook, parses every row,
+saves each row inside one transaction so later rows may refer to earlier ones (a township
+and then its unions), and rolls everything back if a single row failed or this is a dry
+run. The preview is therefore the import itself, undone: what it shows is what confirming
+will do."""
+
+import datetime
+import decimal
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl.utils.datetime import from_excel
+
+from unionportal.xlsx import WorkbookError, read_rows, template_workbook
+
+REGISTRY = {}
+
+
+def register(importer_class):
+    REGISTRY[importer_class.kind] = importer_class
+    return importer_class
+
+
+def get_importer(kind):
+    try:
+        return REGISTRY[kind]
+    except KeyError:
+        raise LookupError(kind) from None
+
+
+# Parsers: each takes the cell's value (never None or "") and returns the Python value,
+# or raises ValidationError with a message that the preview shows beside row and column.
+
+
+def normalize_text(value):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def parse_text(value):
+    return normalize_text(value) if isinstance(value, (int, float)) else str(value).strip()
+
+
+def parse_int(value):
+    if isinstance(value, bool):
+        raise ValidationError(_("Enter a whole number."))
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    else:
+        text = normalize_text(value).replace(",", "").replace(" ", "")
+        if not re.fullmatch(r"\d+", text):
+            raise ValidationError(_("Enter a whole number."))
+        number = int(text)
+    if number < 0:
+        raise ValidationError(_("Enter a number that is not negative."))
+    return number
+
+
+def parse_decimal(value):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = decimal.Decimal(str(value))
+    else:
+        text = normalize_text(value).replace(",", "").replace(" ", "").removesuffix("元")
+        try:
+            number = decimal.Decimal(text)
+        except decimal.InvalidOperation:
+            raise ValidationError(_("Enter an amount such as 1200.50.")) from None
+    if not number.is_finite() or number < 0:
+        raise ValidationError(_("Enter an amount that is not negative."))
+    if number != number.quantize(decimal.Decimal("0.01")):
+        raise ValidationError(_("An amount has at most two decimal places."))
+    return number.quantize(decimal.Decimal("0.01"))
+
+
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def parse_date(value):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return from_excel(value).date()
+        except (ValueError, OverflowError, TypeError):
+            raise ValidationError(_("Enter a date such as 2018-03-31.")) from None
+    match = _DATE_RE.match(normalize_text(value))
+    if not match:
+        raise ValidationError(_("Enter a date such as 2018-03-31, 2018/3/31 or 2018年3月31日."))
+    try:
+        return datetime.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise ValidationError(_("This date does not exist.")) from None
+
+
+def parse_choice(choices):
+    """A parser accepting a choice's Chinese label, its English label or its code."""
+
+    def parse(value):
+        text = normalize_text(value)
+        lookup = {}
+        for code, label in choices.choices:
+            lookup[code.lower()] = code
+            for language in ("zh-hans", "en"):
+                with translation.override(language):
+                    lookup[normalize_text(label).lower()] = code
+        try:
+            return lookup[text.lower()]
+        except KeyError:
+            labels = "、".join(str(label) for _code, label in choices.choices)
+            raise ValidationError(
+                _("“%(value)s” is not one of: %(labels)s.") % {"value": text, "labels": labels}
+            ) from None
+
+    return parse
+
+
+@dataclass
+class Column:
+    header: str
+    field: str
+    required: bool = False
+    aliases: tuple = ()
+    parse: Callable[[Any], Any] = parse_text
+    note: Any = ""
+
+    @property
+    def heading(self):
+        return f"{self.header}*" if self.required else self.header
+
+    def matches(self, text):
+        text = normalize_text(text).rstrip("*").strip().lower()
+        return text in {self.header.lower(), self.field.lower(), *(alias.lower() for alias in self.aliases)}
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    rows: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+class _Rollback(Exception):
+    pass
+
+
+class Importer:
+    """Subclasses set `kind`, `title`, `columns` and implement `save_row(values, row)`."""
+
+    kind = ""
+    title = gettext_lazy("Records")
+    columns: list = []
+
+    def __init__(self, user):
+        self.user = user
+
+    def template(self):
+        return template_workbook(str(self.title), self.columns, [str(c.note) for c in self.columns])
+
+    def save_row(self, values, row):
+        raise NotImplementedError
+
+    def is_required(self, column):
+        return column.required
+
+    def describe(self, obj):
+        return str(obj)
+
+    def _map_headers(self, header_row, errors):
+        mapping = {}
+        seen = set()
+        for index, text in enumerate(header_row):
+            if text is None or str(text).strip() == "":
+                continue
+            column = next((c for c in self.columns if c.matches(text)), None)
+            if column is None:
+                errors.append(RowError(1, str(text), _("Unknown column: the template has no column of this name.")))
+            elif column.field in seen:
+                errors.append(RowError(1, str(text), _("This column appears twice.")))
+            else:
+                seen.add(column.field)
+                mapping[index] = column
+        for column in self.columns:
+            if self.is_required(column) and column.field not in seen:
+                errors.append(RowError(1, column.header, _("This required column is missing.")))
+        return mapping
+
+    def _column_for(self, field_name):
+        for column in self.columns:
+            if column.field == field_name:
+                return column.header
+        return ""
+
+    def run(self, data, *, commit):
+        result = ImportResult()
+        try:
+            rows = read_rows(data)
+        except WorkbookError as error:
+            result.errors.append(RowError(0, "", str(error)))
+            return result
+        if not rows:
+            result.errors.append(RowError(0, "", _("The workbook is empty.")))
+            return result
+        mapping = self._map_headers(rows[0], result.errors)
+        if result.errors:
+            return result
+        try:
+            with transaction.atomic():
+                for number, raw in enumerate(rows[1:], start=2):
+                    if all(v is None or str(v).strip() == "" for v in raw):
+                        continue
+                    self._import_row(number, raw, mapping, result)
+                if result.errors or not commit:
+                    raise _Rollback
+        except _Rollback:
+            pass
+        else:
+            result.committed = True
+        return result
+
+    def _import_row(self, number, raw, mapping, result):
+        values = {}
+        row_errors = []
+        for index, column in mapping.items():
+            cell = raw[index] if index < len(raw) else None
+            if cell is None or (isinstance(cell, str) and cell.strip() == ""):
+                if self.is_required(column):
+                    row_errors.append(RowError(number, column.header, _("This field is required.")))
+                continue
+            try:
+                values[column.field] = column.parse(cell)
+            except ValidationError as error:
+                row_errors.extend(RowError(number, column.header, message) for message in error.messages)
+        if row_errors:
+            result.errors.extend(row_errors)
+            return
+        try:
+            # A savepoint per row keeps a failed row's partial writes from breaking the
+            # transaction on PostgreSQL, so every later row is still checked.
+            with transaction.atomic():
+                obj = self.save_row(values, number)
+        except IntegrityError:
+            result.errors.append(RowError(number, "", _("This row conflicts with a record that already exists.")))
+            return
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field_name, messages in error.message_dict.items():
+                    column = self._column_for(field_name)
+                    result.errors.extend(RowError(number, column, message) for message in messages)
+            else:
+                result.errors.extend(RowError(number, "", message) for message in error.messages)
+            return
+        result.rows.append((number, self.describe(obj)))

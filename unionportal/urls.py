@@ -1,0 +1,14 @@
+"""The composition root: every app's URLs under its own prefix."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from reports.views import HomeView
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
+    path("organizations/", include("organizations.urls")),
+    path("admin/", admin.site.urls),
+]

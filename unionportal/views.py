@@ -1,0 +1,275 @@
+"""Generic views. Each model's views declare a queryset model, a filterset, a table or a form;
+scope and role are applied here, before any handler runs, so no view can forget them."""
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
+
+from unionportal.history import history_rows
+from unionportal.importing import get_importer
+from unionportal.roles import Action
+from unionportal.scoping import may
+from unionportal.xlsx import XLSX_CONTENT_TYPE, table_response
+
+
+def audit(request, kind, **kwargs):
+    """Record an audit line through the recorder the composition root names."""
+    import_string(settings.AUDIT_RECORDER)(request, kind, **kwargs)
+
+
+class ScopedViewMixin:
+    """Log in, role, then scope: 302 to the login page, 403 for a role that may never do the
+    action, and a queryset restricted to the branch (so a record outside it is a 404)."""
+
+    model = None
+    action = Action.VIEW
+
+    def get_action(self):
+        return self.action
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        action = self.get_action()
+        if not may(request.user, self.model, action):
+            raise PermissionDenied
+        self.queryset = self.get_base_queryset(self.model.objects.restrict(request.user, action))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_base_queryset(self, queryset):
+        return queryset
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.queryset, pk=self.kwargs["pk"])
+
+    def may(self, action, model=None):
+        return may(self.request.user, model or self.model, action)
+
+
+class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
+    """Filter, sortable table, pagination and an xlsx export of exactly the filtered rows and
+    the columns shown."""
+
+    template_name = "generic/object_list.html"
+    title = ""
+    create_url_name = None
+    import_url_name = None
+    export_filename = "export"
+
+    def get_table_pagination(self, table):
+        return {"per_page": settings.PAGE_SIZE}
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            return self.export(request)
+        return super().get(request, *args, **kwargs)
+
+    def export(self, request):
+        if not self.may(Action.EXPORT):
+            raise PermissionDenied
+        filterset = self.get_filterset(self.get_filterset_class())
+        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset.none()
+        if not filterset.is_bound:
+            queryset = filterset.queryset
+        table = self.get_table_class()(queryset)
+        RequestConfig(request, paginate=False).configure(table)
+        values = table.as_values()
+        headers = next(values)
+        rows = list(values)
+        audit(request, "export", detail=f"{self.model._meta.label} {len(rows)} {request.GET.urlencode()}")
+        return table_response(str(self.title), headers, rows, f"{self.export_filename}.xlsx")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=self.title,
+            may_add=self.create_url_name and self.may(Action.ADD),
+            create_url_name=self.create_url_name,
+            may_import=self.import_url_name and self.may(Action.IMPORT),
+            import_url_name=self.import_url_name,
+            may_export=self.may(Action.EXPORT),
+        )
+        return context
+
+
+class ObjectDetailView(ScopedViewMixin, DetailView):
+    with_history = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.with_history and hasattr(self.object, "history"):
+            context["history"] = history_rows(self.object)
+        context["may_change"] = self.may(Action.CHANGE)
+        context["may_delete"] = self.may(Action.DELETE)
+        return context
+
+
+class ServiceFormView(ScopedViewMixin, TemplateView):
+    """A form whose valid data goes to a service function. Subclasses set `form_class`, and
+    implement `perform(form)` returning the object to redirect to; a ValidationError raised by
+    the service lands on the form, field by field."""
+
+    form_class = None
+    template_name = "generic/object_form.html"
+    title = ""
+    success_message = ""
+
+    def get_object(self, queryset=None):
+        if "pk" not in self.kwargs:
+            return None
+        return get_object_or_404(self.queryset, pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def get_form(self, data=None, files=None):
+        return self.form_class(data=data, files=files, **self.get_form_kwargs())
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_form(self.get_form())
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.get_form(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                result = self.perform(form)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                if self.success_message:
+                    messages.success(request, self.success_message)
+                return HttpResponseRedirect(self.get_success_url(result))
+        return self.render_form(form, status=200)
+
+    def get_success_url(self, result):
+        return result.get_absolute_url()
+
+    def render_form(self, form, status=200):
+        context = self.get_context_data(form=form, object=self.object, title=self.get_title())
+        return self.render_to_response(context, status=status)
+
+    def get_title(self):
+        return self.title
+
+    def perform(self, form):
+        raise NotImplementedError
+
+
+def _add_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for field_name, messages_ in error.message_dict.items():
+            target = field_name if field_name in form.fields else None
+            for message in messages_:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class ImportView(ScopedViewMixin, View):
+    """Upload a filled template, see every error or the rows to be created, then confirm.
+
+    The upload is kept under IMPORT_ROOT with a random name known only to this session until
+    it is confirmed or replaced; confirming runs the whole import again inside one
+    transaction, so nothing is saved unless every row is good."""
+
+    kind = ""
+    action = Action.IMPORT
+    template_name = "generic/import.html"
+    list_url_name = ""
+    template_url_name = ""
+
+    def importer(self):
+        return get_importer(self.kind)(self.request.user)
+
+    def context(self, **extra):
+        importer = self.importer()
+        return {
+            "title": _("Import: %(title)s") % {"title": importer.title},
+            "columns": importer.columns,
+            "list_url_name": self.list_url_name,
+            "template_url_name": self.template_url_name,
+            **extra,
+        }
+
+    def get(self, request):
+        return render(request, self.template_name, self.context())
+
+    def _upload_path(self, token):
+        return Path(settings.IMPORT_ROOT) / f"{token}.xlsx"
+
+    def post(self, request):
+        sessions = request.session.setdefault("imports", {})
+        token = request.POST.get("token", "")
+        if token:
+            if sessions.get(token) != self.kind or not self._upload_path(token).exists():
+                messages.error(request, _("This import has expired; upload the file again."))
+                return render(request, self.template_name, self.context())
+            data = self._upload_path(token).read_bytes()
+            result = self.importer().run(data, commit=True)
+            if result.committed:
+                self._upload_path(token).unlink(missing_ok=True)
+                sessions.pop(token, None)
+                request.session.modified = True
+                audit(request, "import", detail=f"{self.kind} {len(result.rows)}")
+                messages.success(request, _("%(count)d rows imported.") % {"count": len(result.rows)})
+                return HttpResponseRedirect(self.success_url())
+            return render(request, self.template_name, self.context(result=result))
+        upload = request.FILES.get("file")
+        error = self._check_upload(upload)
+        if error:
+            return render(request, self.template_name, self.context(upload_error=error))
+        data = upload.read()
+        result = self.importer().run(data, commit=False)
+        context = {"result": result}
+        if result.ok and result.rows:
+            token = uuid.uuid4().hex
+            path = self._upload_path(token)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            sessions[token] = self.kind
+            request.session.modified = True
+            context["token"] = token
+        return render(request, self.template_name, self.context(**context))
+
+    def _check_upload(self, upload):
+        if upload is None:
+            return _("Choose a file to upload.")
+        if not upload.name.lower().endswith(".xlsx"):
+            return _("Only Excel workbooks (.xlsx) can be imported.")
+        if upload.size > settings.IMPORT_MAX_MB * 1024 * 1024:
+            return _("The file is larger than %(max)d MB.") % {"max": settings.IMPORT_MAX_MB}
+        return None
+
+    def success_url(self):
+        from django.urls import reverse
+
+        return reverse(self.list_url_name)
+
+
+class ImportTemplateView(ScopedViewMixin, View):
+    kind = ""
+    action = Action.IMPORT
+
+    def get(self, request):
+        importer = get_importer(self.kind)(request.user)
+        response = HttpResponse(importer.template(), content_type=XLSX_CONTENT_TYPE)
+        from urllib.parse import quote
+
+        filename = quote(f"{importer.title}{_('import template')}.xlsx")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+        return response
