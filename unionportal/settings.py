@@ -163,7 +163,8 @@ STORAGES = {
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+# Without collected files (development, tests) whitenoise serves straight from the finders.
+WHITENOISE_USE_FINDERS = DEBUG or not env_bool("STATIC_MANIFEST", not DEBUG)
 
 # Uploads: an import workbook is at most IMPORT_MAX_MB; request bodies are capped a little above.
 IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 10)

@@ -1,0 +1,14 @@
+"""Test-run configuration shared by every test."""
+
+import os
+
+# Playwright runs an event loop in the test thread; Django's ORM calls from the same thread
+# are synchronous and safe here (STACK.md).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing is deliberately slow; tests log in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
