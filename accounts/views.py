@@ -1,3 +1,5 @@
+import time
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
@@ -10,6 +12,7 @@ from accounts import services
 from accounts.audit import record
 from accounts.filters import AuditEventFilter, UserFilter
 from accounts.forms import LoginForm, PasswordResetForm, UserCreateForm, UserForm
+from accounts.middleware import STARTED as SESSION_STARTED
 from accounts.models import AuditEvent, User
 from accounts.tables import AuditEventTable, UserTable
 from unionportal.roles import Action
@@ -23,6 +26,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        self.request.session[SESSION_STARTED] = time.time()
         record(self.request, AuditEvent.Kind.LOGIN, user=form.get_user())
         return response
 

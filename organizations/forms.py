@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import MembershipFigure, Organization
+from organizations.services import LEAF_KINDS
 from unionportal.forms import ScopedForm, ScopedModelForm
 from unionportal.roles import Action
 
@@ -38,7 +39,7 @@ class OrganizationCreateForm(OrganizationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"].required = not self.user.is_superuser
-        self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(kind="grassroots")
+        self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(kind__in=LEAF_KINDS)
 
 
 class OrganizationMoveForm(ScopedForm):

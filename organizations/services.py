@@ -5,7 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.models import Organization
+from organizations.models import Organization, OrganizationKind
+
+LEAF_KINDS = (OrganizationKind.GRASSROOTS, OrganizationKind.JOINT_GRASSROOTS)
 
 _TREE_FIELDS = ["path", "depth", "numchild"]
 
@@ -19,6 +21,8 @@ def organization_create(*, parent, user, **fields):
     """Create an organization under `parent` (None: a new top-level federation, superusers only)."""
     if parent is None and not user.is_superuser:
         raise ValidationError({"parent": _("Only a superuser can create a new top-level federation.")})
+    if parent is not None and parent.kind in LEAF_KINDS:
+        raise ValidationError({"parent": _("A grassroots union cannot have child organizations.")})
     organization = Organization(parent=parent, **fields)
     _check(organization)
     if parent is None:
@@ -47,6 +51,8 @@ def organization_move(*, organization, new_parent, user):
         raise ValidationError({"new_parent": _("A top-level federation cannot be moved.")})
     if new_parent.pk == organization.pk or new_parent.path.startswith(organization.path):
         raise ValidationError({"new_parent": _("An organization cannot be moved into its own branch.")})
+    if new_parent.kind in LEAF_KINDS:
+        raise ValidationError({"new_parent": _("A grassroots union cannot have child organizations.")})
     if new_parent.pk == organization.parent_id:
         raise ValidationError({"new_parent": _("The organization is already under this parent.")})
     if Organization.objects.filter(parent=new_parent, name=organization.name).exists():

@@ -17,6 +17,7 @@ from organizations.forms import (
 )
 from organizations.models import MembershipFigure, Organization
 from organizations.tables import OrganizationTable
+from unionportal.history import history_rows
 from unionportal.roles import Action
 from unionportal.views import (
     ImportTemplateView,
@@ -100,6 +101,9 @@ class OrganizationDetailView(ObjectDetailView):
             children=children[:CHILDREN_SHOWN],
             more_children=len(children) > CHILDREN_SHOWN,
             figures=organization.membership_figures.order_by("-year"),
+            figure_history=history_rows(
+                MembershipFigure.history.filter(organization_id=organization.pk), limit=20, label=lambda r: r.year
+            ),
             ancestors=self.queryset.filter(
                 path__in=[
                     organization.path[:i]

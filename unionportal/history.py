@@ -3,9 +3,9 @@
 from django.core.exceptions import FieldDoesNotExist
 
 
-def _display(record, field_name, value):
+def _display(model, field_name, value):
     try:
-        field = record.instance_type._meta.get_field(field_name)
+        field = model._meta.get_field(field_name)
     except FieldDoesNotExist:
         return value
     if field.choices:
@@ -15,30 +15,35 @@ def _display(record, field_name, value):
     return value
 
 
-def history_rows(obj, limit=50):
-    """The latest `limit` versions of `obj`, newest first, each with its changed fields.
+def history_rows(records, limit=50, label=None):
+    """The latest `limit` versions among `records` (a historical queryset, e.g. `obj.history.all()`
+    or the history of all of an organization's membership figures), newest first, each with the
+    fields changed since the previous version of the same object.
 
-    Diffs are computed between consecutive versions in memory (one query for the whole
-    panel); `diff_against` on each record's `prev_record` would cost a query per row."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    Diffs are computed in memory between consecutive versions, so the whole panel is one
+    query; `diff_against(record.prev_record)` would cost a query per row. `label`, when given,
+    names the object of each row (a panel showing several objects), from the record's own fields."""
+    model = records.model.instance_type
+    fetched = list(records.select_related("history_user").order_by("-history_date", "-history_id")[: limit * 2])
+    previous = {}
+    for record in reversed(fetched):
+        record.previous_version = previous.get(record.id)
+        previous[record.id] = record
     rows = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
-        if len(rows) == limit:
-            break
+    for record in fetched[:limit]:
         changes = []
-        if older is not None:
-            delta = newer.diff_against(older)
-            for change in delta.changes:
+        if record.previous_version is not None and record.history_type == "~":
+            for change in record.diff_against(record.previous_version).changes:
                 try:
-                    verbose = obj._meta.get_field(change.field).verbose_name
+                    verbose = model._meta.get_field(change.field).verbose_name
                 except FieldDoesNotExist:
                     verbose = change.field
                 changes.append(
                     {
                         "field": verbose,
-                        "old": _display(newer, change.field, change.old),
-                        "new": _display(newer, change.field, change.new),
+                        "old": _display(model, change.field, change.old),
+                        "new": _display(model, change.field, change.new),
                     }
                 )
-        rows.append({"record": newer, "changes": changes})
+        rows.append({"record": record, "changes": changes, "object": label(record) if label else ""})
     return rows
