@@ -8,7 +8,7 @@ from unionportal.roles import Role
 
 
 class UserFilter(ScopedFilterSet):
-    q = django_filters.CharFilter(label=_("name contains"), method="filter_q")
+    q = django_filters.CharFilter(label=_("username or full name contains"), method="filter_q")
     role = django_filters.ChoiceFilter(label=_("role"), choices=Role.choices)
     branch = BranchFilter(path_lookup="organization__path")
     is_active = django_filters.BooleanFilter(label=_("active"))

@@ -118,5 +118,8 @@ class OrganizationImporter(Importer):
         return organization
 
     def describe(self, obj):
-        parent = obj.parent.name if obj.parent_id else "—"
-        return f"{obj.name}（{obj.get_kind_display()}，{_('parent')}：{parent}）"
+        return _("%(name)s (%(kind)s, under %(parent)s)") % {
+            "name": obj.name,
+            "kind": obj.get_kind_display(),
+            "parent": obj.parent.name if obj.parent_id else "—",
+        }

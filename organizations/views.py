@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -101,6 +101,7 @@ class OrganizationDetailView(ObjectDetailView):
             children=children[:CHILDREN_SHOWN],
             more_children=len(children) > CHILDREN_SHOWN,
             figures=organization.membership_figures.order_by("-year"),
+            branch_figures=self.branch_figures(organization),
             figure_history=history_rows(
                 MembershipFigure.history.filter(organization_id=organization.pk), limit=20, label=lambda r: r.year
             ),
@@ -115,6 +116,27 @@ class OrganizationDetailView(ObjectDetailView):
             is_own=organization.pk == self.request.user.organization_id,
         )
         return context
+
+
+    def branch_figures(self, organization):
+        """Yearly totals of the branch (the organization and everything under it): one
+        aggregate over the path prefix, for federations whose members are in their unions."""
+        if not organization.numchild:
+            return []
+        figures = MembershipFigure.objects.restrict(self.request.user).filter(
+            organization__path__startswith=organization.path
+        )
+        return (
+            figures.values("year")
+            .annotate(
+                units=Count("pk"),
+                members=Sum("members"),
+                employees=Sum("employees"),
+                women_members=Sum("women_members"),
+                migrant_members=Sum("migrant_members"),
+            )
+            .order_by("-year")
+        )
 
 
 class OrganizationCreateView(ServiceFormView):

@@ -62,7 +62,7 @@ def parse_int(value):
         number = int(value)
     else:
         text = normalize_text(value).replace(",", "").replace(" ", "")
-        if not re.fullmatch(r"\d+", text):
+        if not re.fullmatch(r"-?\d+", text):
             raise ValidationError(_("Enter a whole number."))
         number = int(text)
     if number < 0:

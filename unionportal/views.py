@@ -12,6 +12,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
@@ -226,7 +227,10 @@ class ImportView(ScopedViewMixin, View):
                 sessions.pop(token, None)
                 request.session.modified = True
                 audit(request, "import", detail=f"{self.kind} {len(result.rows)}")
-                messages.success(request, _("%(count)d rows imported.") % {"count": len(result.rows)})
+                count = len(result.rows)
+                messages.success(
+                    request, ngettext("%(count)d row imported.", "%(count)d rows imported.", count) % {"count": count}
+                )
                 return HttpResponseRedirect(self.success_url())
             return render(request, self.template_name, self.context(result=result))
         upload = request.FILES.get("file")

@@ -128,7 +128,8 @@ def template_workbook(title, columns, notes):
 
 
 def read_rows(data):
-    """The rows of the first sheet of an .xlsx file given as bytes, as lists of cell values.
+    """The rows of the first sheet of an .xlsx file given as bytes, as lists of cell values
+    (each ending at its last cell, so rows may be shorter than the header).
 
     Raises WorkbookError with a message for the user when the file is not a readable workbook,
     is too large once unpacked, or has more than MAX_ROWS rows."""
@@ -145,6 +146,9 @@ def read_rows(data):
         raise WorkbookError(_("The workbook could not be read; save it again as .xlsx and retry.")) from None
     try:
         sheet = workbook.worksheets[0]
+        # The declared <dimension> is whatever the file says: "A1:XFD1048576" would pad every
+        # row to 16,384 cells (a 30 KB upload taking gigabytes). Read the cells that exist.
+        sheet.reset_dimensions()
         rows = []
         for values in sheet.iter_rows(values_only=True):
             rows.append(list(values))
