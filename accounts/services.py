@@ -28,7 +28,11 @@ def user_create(*, actor, request=None, password, **fields):
 
 @transaction.atomic
 def user_update(*, actor, user, request=None, **fields):
-    changes_own_place = fields.get("role") != user.role or fields.get("organization") != user.organization
+    # Compared with the stored row: a bound ModelForm has already copied its data onto `user`.
+    stored_role, stored_organization_id = User.objects.values_list("role", "organization_id").get(pk=user.pk)
+    changes_own_place = ("role" in fields and fields["role"] != stored_role) or (
+        "organization" in fields and getattr(fields["organization"], "pk", None) != stored_organization_id
+    )
     if user.pk == actor.pk and not actor.is_superuser and changes_own_place:
         raise ValidationError(_("You cannot change your own role or organization."))
     _check_target(actor=actor, organization=fields.get("organization"))

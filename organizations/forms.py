@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -64,3 +65,13 @@ class MembershipFigureForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         if organization is not None:
             self.instance.organization = organization
+
+    def validate_unique(self):
+        super().validate_unique()
+        # The organization is set on the instance, not a field of the form, so ModelForm
+        # leaves the one-figure-per-year constraint out of its checks; without this a second
+        # figure for the same year is a database error (500) instead of a message.
+        try:
+            self.instance.validate_constraints()
+        except ValidationError as error:
+            self._update_errors(error)

@@ -25,6 +25,11 @@ def find_organization(user, name, action=Action.VIEW):
     return matches[0]
 
 
+def _credit_code_taken():
+    constraint = next(c for c in Organization._meta.constraints if c.name == "organization_unique_credit_code")
+    return str(constraint.get_violation_error_message())
+
+
 def _labels(choices):
     return "、".join(str(label) for _code, label in choices.choices)
 
@@ -98,7 +103,11 @@ class OrganizationImporter(Importer):
 
     def save_row(self, values, row):
         parent_name = values.pop("parent", None)
-        parent = find_organization(self.user, parent_name, Action.ADD) if parent_name else None
+        try:
+            parent = find_organization(self.user, parent_name, Action.ADD) if parent_name else None
+        except ValidationError as error:
+            # Keyed by field, so the error is listed under the 上级组织 column.
+            raise ValidationError({"parent": error.error_list}) from None
         if parent is None and not self.user.is_superuser:
             raise ValidationError({"parent": _("This field is required.")})
         figures = {
@@ -108,11 +117,15 @@ class OrganizationImporter(Importer):
             organization = organization_create(parent=parent, user=self.user, **values)
         except ValidationError as error:
             if hasattr(error, "error_dict") and "__all__" in error.error_dict:
-                # The unique-name constraints are about the name column.
-                error.error_dict["name"] = error.error_dict.pop("__all__")
+                # The unique-name constraints are about the name column, the unique credit
+                # code about its own column.
+                for item in error.error_dict.pop("__all__"):
+                    field = "credit_code" if str(item.message) == _credit_code_taken() else "name"
+                    error.error_dict.setdefault(field, []).append(item)
             raise
         if figures:
             figure = MembershipFigure(organization=organization, year=timezone.localdate().year, **figures)
+            figure._history_user = self.user
             figure.full_clean()
             figure.save()
         return organization

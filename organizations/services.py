@@ -16,6 +16,12 @@ def _check(organization):
     organization.full_clean(exclude=_TREE_FIELDS)
 
 
+def _by(organization, user):
+    # History takes its user from the request; a command (import_xlsx --user) has none.
+    organization._history_user = user
+    return organization
+
+
 @transaction.atomic
 def organization_create(*, parent, user, **fields):
     """Create an organization under `parent` (None: a new top-level federation, superusers only)."""
@@ -23,7 +29,7 @@ def organization_create(*, parent, user, **fields):
         raise ValidationError({"parent": _("Only a superuser can create a new top-level federation.")})
     if parent is not None and parent.kind in LEAF_KINDS:
         raise ValidationError({"parent": _("A grassroots union cannot have child organizations.")})
-    organization = Organization(parent=parent, **fields)
+    organization = _by(Organization(parent=parent, **fields), user)
     _check(organization)
     if parent is None:
         return Organization.objects.add_root(instance=organization)
@@ -35,7 +41,7 @@ def organization_update(*, organization, user, **fields):
     for name, value in fields.items():
         setattr(organization, name, value)
     _check(organization)
-    organization.save()
+    _by(organization, user).save()
     return organization
 
 
@@ -63,7 +69,7 @@ def organization_move(*, organization, new_parent, user):
     organization.refresh_from_db()
     organization.parent = new_parent
     organization._change_reason = _("moved under %(parent)s") % {"parent": new_parent.name}
-    organization.save(update_fields=["parent"])
+    _by(organization, user).save(update_fields=["parent"])
     return organization
 
 
@@ -85,7 +91,7 @@ def organization_deactivate(*, organization, user, on_date=None):
         )
     organization.deactivated = on_date
     _check(organization)
-    organization.save()
+    _by(organization, user).save()
     return organization
 
 
@@ -96,7 +102,7 @@ def organization_reactivate(*, organization, user):
     if organization.parent and organization.parent.deactivated is not None:
         raise ValidationError({"deactivated": _("Its parent organization is deactivated: reactivate that first.")})
     organization.deactivated = None
-    organization.save()
+    _by(organization, user).save()
     return organization
 
 
@@ -108,5 +114,8 @@ def organization_delete(*, organization, user):
     reasons = organization.deletion_blockers()
     if reasons:
         raise ValidationError(reasons)
-    # Keep the history's trail of who deleted it before the row goes.
+    # Keep the history's trail of who deleted it before the row goes: treebeard deletes
+    # through a queryset, so the history row cannot take the user from the instance.
+    pk = organization.pk
     organization.delete()
+    Organization.history.filter(id=pk, history_type="-").update(history_user=user)

@@ -117,7 +117,6 @@ class OrganizationDetailView(ObjectDetailView):
         )
         return context
 
-
     def branch_figures(self, organization):
         """Yearly totals of the branch (the organization and everything under it): one
         aggregate over the path prefix, for federations whose members are in their unions."""

@@ -1,8 +1,13 @@
 """Django admin for superusers, and for administrators scoped to their branch."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.roles import Action, role_allows
@@ -22,6 +27,27 @@ class PortalAdminSite(admin.AdminSite):
     def has_permission(self, request):
         user = request.user
         return user.is_active and (user.is_superuser or role_allows(user, Action.MANAGE_USERS))
+
+    def get_urls(self):
+        # Django's "view on site" redirect reads the object without any scope: its redirect
+        # or 404 would tell an administrator whether a record outside their branch exists.
+        return [
+            path("r/<path:content_type_id>/<path:object_id>/", self.admin_view(self.view_on_site), name=url.name)
+            if getattr(url, "name", None) == "view_on_site"
+            else url
+            for url in super().get_urls()
+        ]
+
+    def view_on_site(self, request, content_type_id, object_id):
+        if not request.user.is_superuser:
+            try:
+                model = ContentType.objects.get(pk=content_type_id).model_class()
+            except (ContentType.DoesNotExist, ValueError):
+                raise Http404 from None
+            model_admin = self._registry.get(model)
+            if model_admin is None or model_admin.get_object(request, object_id) is None:
+                raise Http404
+        return shortcut(request, content_type_id, object_id)
 
 
 class ScopedModelAdmin(admin.ModelAdmin):
@@ -52,6 +78,20 @@ class ScopedModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self._may(request, Action.DELETE, obj)
+
+    def _check_scope(self, request, object_id):
+        # SimpleHistoryAdmin falls back to the history of a record the scoped queryset does
+        # not hold, then answers 403: a record outside the branch must be a 404, as elsewhere.
+        if not request.user.is_superuser and self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._check_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -3,6 +3,7 @@ scope and role are applied here, before any handler runs, so no view can forget 
 
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -80,10 +82,10 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
     def export(self, request):
         if not self.may(Action.EXPORT):
             raise PermissionDenied
+        # The same filterset the page uses; `?export=xlsx` makes it bound, and an invalid
+        # filter exports nothing, as the page then shows nothing.
         filterset = self.get_filterset(self.get_filterset_class())
-        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset.none()
-        if not filterset.is_bound:
-            queryset = filterset.queryset
+        queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
         table = self.get_table_class()(queryset)
         RequestConfig(request, paginate=False).configure(table)
         values = table.as_values()
@@ -260,8 +262,6 @@ class ImportView(ScopedViewMixin, View):
         return None
 
     def success_url(self):
-        from django.urls import reverse
-
         return reverse(self.list_url_name)
 
 
@@ -272,8 +272,6 @@ class ImportTemplateView(ScopedViewMixin, View):
     def get(self, request):
         importer = get_importer(self.kind)(request.user)
         response = HttpResponse(importer.template(), content_type=XLSX_CONTENT_TYPE)
-        from urllib.parse import quote
-
         filename = quote(f"{importer.title}{_('import template')}.xlsx")
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
         return response

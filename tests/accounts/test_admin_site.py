@@ -1,0 +1,325 @@
+"""The Django admin at /admin/: superusers see everything; administrators see their branch
+through the same restrict() as the portal; nobody else gets in."""
+
+import json
+
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from accounts.models import AuditEvent, User
+from organizations.models import MembershipFigure, Organization, OrganizationKind
+from tests.base import PortalTestCase, make_org
+
+
+def admin_url(name, *args, query=""):
+    return reverse(f"admin:{name}", args=args) + (f"?{query}" if query else "")
+
+
+class AdminSiteTestCase(PortalTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        # A second federation beside the test city: outside the scope of even the city's admin.
+        cls.other_city = make_org(None, "邻市总工会", OrganizationKind.CITY_FEDERATION)
+        cls.other_union = make_org(cls.other_city, "邻市钢铁厂工会")
+        cls.figure_a = MembershipFigure.objects.create(organization=cls.union_a, year=2025, members=50)
+        cls.figure_b = MembershipFigure.objects.create(organization=cls.union_b, year=2025, members=80)
+
+    def changelist(self, user, model="organizations_organization", query=""):
+        self.login(user)
+        response = self.client.get(admin_url(f"{model}_changelist", query=query))
+        self.assertEqual(response.status_code, 200)
+        return response
+
+    def names(self, response):
+        return sorted(str(obj) for obj in response.context["cl"].result_list)
+
+    def does_not_exist_message(self, model, pk):
+        with translation.override("zh-hans"):
+            return gettext("%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?") % {
+                "name": model._meta.verbose_name,
+                "key": pk,
+            }
+
+
+class WhoGetsInTest(AdminSiteTestCase):
+    def test_superuser_opens_the_admin_index_with_every_model(self):
+        self.login(self.root)
+        response = self.client.get(admin_url("index"))
+        self.assertEqual(response.status_code, 200)
+        models = sorted(model["object_name"] for app in response.context["app_list"] for model in app["models"])
+        self.assertEqual(models, ["AuditEvent", "Group", "MembershipFigure", "Organization", "User"])
+
+    def test_city_admin_opens_the_admin_index_without_the_audit_log(self):
+        self.login(self.ada)
+        response = self.client.get(admin_url("index"))
+        self.assertEqual(response.status_code, 200)
+        models = sorted(model["object_name"] for app in response.context["app_list"] for model in app["models"])
+        self.assertEqual(models, ["MembershipFigure", "Organization", "User"])
+
+    def test_staff_is_refused_at_the_admin(self):
+        self.login(self.alice)
+        response = self.client.get(admin_url("index"))
+        self.assertRedirects(response, admin_url("login", query="next=/admin/"), fetch_redirect_response=False)
+        response = self.client.get(admin_url("index"), follow=True)
+        self.assertEqual(response.status_code, 403)
+
+    def test_every_role_but_admin_is_refused_every_admin_page(self):
+        pages = [
+            admin_url("index"),
+            admin_url("organizations_organization_changelist"),
+            admin_url("organizations_organization_change", self.union_a.pk),
+            admin_url("accounts_user_changelist"),
+            admin_url("accounts_user_change", self.alice.pk),
+        ]
+        for user in (self.alice, self.april, self.bob, self.leo, self.lena, self.otto):
+            self.login(user)
+            for page in pages:
+                with self.subTest(user=user.username, page=page):
+                    response = self.client.get(page, follow=True)
+                    self.assertEqual(response.status_code, 403)
+                    self.assertNotContains(response, "甲区第一中学工会", status_code=403)
+
+    def test_anonymous_is_sent_to_the_portal_login(self):
+        response = self.client.get(admin_url("organizations_organization_changelist"), follow=True)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.request["PATH_INFO"], reverse("accounts:login"))
+
+    def test_deactivated_admin_is_refused(self):
+        User.objects.filter(pk=self.ada.pk).update(is_active=False)
+        self.ada.refresh_from_db()
+        self.client.force_login(self.ada)
+        response = self.client.get(admin_url("organizations_organization_changelist"))
+        self.assertNotEqual(response.status_code, 200)
+
+
+class ChangelistScopeTest(AdminSiteTestCase):
+    def test_superuser_sees_every_organization(self):
+        response = self.changelist(self.root)
+        self.assertEqual(
+            self.names(response),
+            sorted(
+                [
+                    "测试市总工会",
+                    "甲区总工会",
+                    "乙区总工会",
+                    "甲区第一中学工会",
+                    "乙区机械厂工会",
+                    "邻市总工会",
+                    "邻市钢铁厂工会",
+                ]
+            ),
+        )
+
+    def test_city_admin_sees_only_her_branch(self):
+        response = self.changelist(self.ada)
+        self.assertEqual(
+            self.names(response),
+            sorted(["测试市总工会", "甲区总工会", "乙区总工会", "甲区第一中学工会", "乙区机械厂工会"]),
+        )
+        self.assertNotContains(response, "邻市")
+
+    def test_district_admin_does_not_see_the_other_district(self):
+        response = self.changelist(self.adam)
+        self.assertEqual(self.names(response), sorted(["甲区总工会", "甲区第一中学工会"]))
+        self.assertNotContains(response, "乙区")
+
+    def test_district_admin_searching_for_the_other_district_finds_nothing(self):
+        response = self.changelist(self.adam, query="q=乙区")
+        self.assertEqual(self.names(response), [])
+        self.assertNotContains(response, "乙区机械厂工会")
+
+    def test_district_admin_sees_only_users_of_the_district(self):
+        response = self.changelist(self.adam, "accounts_user")
+        self.assertEqual(self.names(response), ["Adam", "Alice", "April"])
+
+    def test_district_admin_sees_only_membership_figures_of_the_district(self):
+        response = self.changelist(self.adam, "organizations_membershipfigure")
+        self.assertEqual([figure.pk for figure in response.context["cl"].result_list], [self.figure_a.pk])
+
+    def test_admins_may_not_read_the_audit_log_in_the_admin(self):
+        AuditEvent.objects.create(username="alice", kind=AuditEvent.Kind.LOGIN)
+        for user in (self.adam, self.ada):
+            self.login(user)
+            with self.subTest(user=user.username):
+                self.assertEqual(self.client.get(admin_url("accounts_auditevent_changelist")).status_code, 403)
+        self.assertEqual(self.changelist(self.root, "accounts_auditevent").context["cl"].result_count, 1)
+
+
+class OutOfScopeObjectTest(AdminSiteTestCase):
+    """Django's admin answers a record its queryset does not hold with a redirect to the index
+    and a "doesn't exist" warning; the answer is the same as for a record that never existed."""
+
+    def assert_does_not_exist(self, user, name, model, pk):
+        self.login(user)
+        response = self.client.get(admin_url(name, pk))
+        self.assertRedirects(response, admin_url("index"), fetch_redirect_response=False)
+        self.assertEqual(
+            [str(message) for message in get_messages(response.wsgi_request)],
+            [self.does_not_exist_message(model, pk)],
+        )
+
+    def test_district_admin_cannot_open_an_organization_of_the_other_district(self):
+        self.assert_does_not_exist(self.adam, "organizations_organization_change", Organization, self.union_b.pk)
+
+    def test_an_organization_of_the_other_district_looks_like_one_that_never_existed(self):
+        missing = Organization.objects.order_by("-pk").first().pk + 100
+        self.assert_does_not_exist(self.adam, "organizations_organization_change", Organization, missing)
+
+    def test_city_admin_cannot_open_an_organization_of_another_city(self):
+        self.assert_does_not_exist(self.ada, "organizations_organization_change", Organization, self.other_union.pk)
+
+    def test_district_admin_cannot_open_a_user_of_the_other_district(self):
+        self.assert_does_not_exist(self.adam, "accounts_user_change", User, self.bob.pk)
+
+    def test_district_admin_cannot_open_figures_of_the_other_district(self):
+        self.assert_does_not_exist(
+            self.adam, "organizations_membershipfigure_change", MembershipFigure, self.figure_b.pk
+        )
+
+    def test_district_admin_cannot_reset_the_password_of_a_user_of_the_other_district(self):
+        self.login(self.adam)
+        password_before = User.objects.get(pk=self.bob.pk).password
+        url = admin_url("auth_user_password_change", self.bob.pk)
+        self.assertEqual(self.client.get(url).status_code, 404)
+        response = self.client.post(url, {"password1": "Harbour-Lights-88", "password2": "Harbour-Lights-88"})
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(User.objects.get(pk=self.bob.pk).password, password_before)
+
+    def test_district_admin_gets_404_for_the_history_of_the_other_district(self):
+        self.login(self.adam)
+        record = self.union_b.history.first()
+        for url in (
+            admin_url("organizations_organization_history", self.union_b.pk),
+            admin_url("organizations_organization_simple_history", self.union_b.pk, record.history_id),
+            admin_url("accounts_user_history", self.bob.pk),
+        ):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 404)
+                self.assertNotContains(response, "乙区机械厂工会", status_code=404)
+
+    def test_district_admin_reads_the_history_of_the_own_district(self):
+        self.login(self.adam)
+        record = self.union_a.history.first()
+        response = self.client.get(admin_url("organizations_organization_history", self.union_a.pk))
+        self.assertContains(response, "甲区第一中学工会")
+        response = self.client.get(
+            admin_url("organizations_organization_simple_history", self.union_a.pk, record.history_id)
+        )
+        self.assertContains(response, "甲区第一中学工会")
+
+    def test_superuser_reads_the_history_of_a_deleted_organization(self):
+        pk = self.other_union.pk
+        self.other_union.delete()
+        self.login(self.root)
+        response = self.client.get(admin_url("organizations_organization_history", pk))
+        self.assertContains(response, "邻市钢铁厂工会")
+
+    def test_view_on_site_for_the_other_district_is_404_like_a_missing_record(self):
+        self.login(self.adam)
+        content_type = ContentType.objects.get_for_model(Organization)
+        missing = Organization.objects.order_by("-pk").first().pk + 100
+        for pk in (self.union_b.pk, missing):
+            with self.subTest(pk=pk):
+                self.assertEqual(self.client.get(admin_url("view_on_site", content_type.pk, pk)).status_code, 404)
+        response = self.client.get(admin_url("view_on_site", content_type.pk, self.union_a.pk))
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response["Location"].endswith(self.union_a.get_absolute_url()))
+
+    def test_superuser_view_on_site_redirects_to_the_portal_page(self):
+        self.login(self.root)
+        content_type = ContentType.objects.get_for_model(Organization)
+        response = self.client.get(admin_url("view_on_site", content_type.pk, self.union_b.pk))
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response["Location"].endswith(self.union_b.get_absolute_url()))
+
+    def test_autocomplete_offers_only_organizations_of_the_branch(self):
+        self.login(self.adam)
+        query = "app_label=accounts&model_name=user&field_name=organization&term=区"
+        response = self.client.get(admin_url("autocomplete", query=query))
+        self.assertEqual(response.status_code, 200)
+        names = sorted(result["text"] for result in json.loads(response.content)["results"])
+        self.assertEqual(names, sorted(["甲区总工会", "甲区第一中学工会"]))
+
+
+class ForeignKeyDropdownTest(AdminSiteTestCase):
+    def organization_choices(self, response):
+        field = response.context["adminform"].form.fields["organization"]
+        return sorted(label for value, label in field.choices if value)
+
+    def test_district_admin_user_form_offers_only_the_district(self):
+        self.login(self.adam)
+        response = self.client.get(admin_url("accounts_user_change", self.alice.pk))
+        self.assertEqual(self.organization_choices(response), sorted(["甲区总工会", "甲区第一中学工会"]))
+        self.assertNotContains(response, "乙区")
+
+    def test_district_admin_add_user_form_offers_only_the_district(self):
+        self.login(self.adam)
+        response = self.client.get(admin_url("accounts_user_add"))
+        self.assertEqual(self.organization_choices(response), sorted(["甲区总工会", "甲区第一中学工会"]))
+
+    def test_city_admin_user_form_offers_the_city_but_not_the_other_city(self):
+        self.login(self.ada)
+        response = self.client.get(admin_url("accounts_user_change", self.alice.pk))
+        self.assertEqual(
+            self.organization_choices(response),
+            sorted(["测试市总工会", "甲区总工会", "乙区总工会", "甲区第一中学工会", "乙区机械厂工会"]),
+        )
+
+    def test_superuser_user_form_offers_every_organization(self):
+        self.login(self.root)
+        response = self.client.get(admin_url("accounts_user_change", self.alice.pk))
+        self.assertEqual(len(self.organization_choices(response)), Organization.objects.count())
+
+    def test_district_admin_figure_form_offers_only_the_district(self):
+        self.login(self.adam)
+        response = self.client.get(admin_url("organizations_membershipfigure_change", self.figure_a.pk))
+        self.assertEqual(self.organization_choices(response), sorted(["甲区总工会", "甲区第一中学工会"]))
+
+    def user_post(self, **extra):
+        return {
+            "username": "alice",
+            "full_name": "Alice",
+            "email": "",
+            "organization": self.union_a.pk,
+            "role": "staff",
+            "is_active": "on",
+            **extra,
+        }
+
+    def test_district_admin_moves_a_user_inside_the_district(self):
+        self.login(self.adam)
+        response = self.client.post(admin_url("accounts_user_change", self.alice.pk), self.user_post())
+        self.assertRedirects(response, admin_url("accounts_user_changelist"), fetch_redirect_response=False)
+        self.alice.refresh_from_db()
+        self.assertEqual(self.alice.organization, self.union_a)
+
+    def test_forged_organization_of_the_other_district_is_refused(self):
+        self.login(self.adam)
+        response = self.client.post(
+            admin_url("accounts_user_change", self.alice.pk), self.user_post(organization=self.district_b.pk)
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("organization", response.context["adminform"].form.errors)
+        self.alice.refresh_from_db()
+        self.assertEqual(self.alice.organization, self.district_a)
+
+    def test_district_admin_cannot_grant_superuser_or_staff(self):
+        self.login(self.adam)
+        response = self.client.post(
+            admin_url("accounts_user_change", self.alice.pk), self.user_post(is_superuser="on", is_staff="on")
+        )
+        self.assertEqual(response.status_code, 302)
+        self.alice.refresh_from_db()
+        self.assertEqual((self.alice.is_superuser, self.alice.is_staff), (False, False))
+
+    def test_admin_cannot_add_or_delete_organizations_in_the_admin(self):
+        self.login(self.ada)
+        self.assertEqual(self.client.get(admin_url("organizations_organization_add")).status_code, 403)
+        response = self.client.post(admin_url("organizations_organization_delete", self.union_a.pk), {"post": "yes"})
+        self.assertEqual(response.status_code, 403)
+        self.assertTrue(Organization.objects.filter(pk=self.union_a.pk).exists())
