@@ -25,11 +25,6 @@ def find_organization(user, name, action=Action.VIEW):
     return matches[0]
 
 
-def _credit_code_taken():
-    constraint = next(c for c in Organization._meta.constraints if c.name == "organization_unique_credit_code")
-    return str(constraint.get_violation_error_message())
-
-
 def _labels(choices):
     return "、".join(str(label) for _code, label in choices.choices)
 
@@ -120,7 +115,7 @@ class OrganizationImporter(Importer):
                 # The unique-name constraints are about the name column, the unique credit
                 # code about its own column.
                 for item in error.error_dict.pop("__all__"):
-                    field = "credit_code" if str(item.message) == _credit_code_taken() else "name"
+                    field = "credit_code" if item.code == "credit_code_taken" else "name"
                     error.error_dict.setdefault(field, []).append(item)
             raise
         if figures:

@@ -110,18 +110,21 @@ class Organization(MP_Node):
             models.UniqueConstraint(
                 fields=["parent", "name"],
                 name="organization_unique_name_among_siblings",
+                violation_error_code="name_taken",
                 violation_error_message=_("Another organization with this name already exists under the same parent."),
             ),
             models.UniqueConstraint(
                 fields=["name"],
                 condition=Q(parent__isnull=True),
                 name="organization_unique_top_level_name",
+                violation_error_code="name_taken",
                 violation_error_message=_("A top-level federation with this name already exists."),
             ),
             models.UniqueConstraint(
                 fields=["credit_code"],
                 condition=~Q(credit_code=""),
                 name="organization_unique_credit_code",
+                violation_error_code="credit_code_taken",
                 violation_error_message=_("Another organization already has this unified social credit code."),
             ),
         ]
