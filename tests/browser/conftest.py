@@ -51,10 +51,12 @@ def chromium_browser():
 
 @dataclass
 class BrowserErrors:
-    """JavaScript errors and failed static files seen by a tab: any is a failed test."""
+    """JavaScript errors, failed static files and requests leaving the machine seen by a tab:
+    any is a failed test."""
 
     page_errors: list
     bad_responses: list
+    outside_requests: list
 
 
 @pytest.fixture
@@ -70,7 +72,18 @@ def tab(chromium_browser, live_server, settings, tmp_path):
         accept_downloads=True,
     )
     context.set_default_timeout(TIMEOUT_MS)
-    errors = BrowserErrors(page_errors=[], bad_responses=[])
+    errors = BrowserErrors(page_errors=[], bad_responses=[], outside_requests=[])
+
+    def only_the_portal(route):
+        # The portal must work on an intranet with no internet: nothing a page loads may
+        # come from anywhere but the server under test.
+        if route.request.url.startswith(live_server.url) or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            errors.outside_requests.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_the_portal)
     new_page = context.new_page()
     new_page.on("pageerror", lambda error: errors.page_errors.append(str(error)))
     new_page.on(
@@ -86,6 +99,7 @@ def tab(chromium_browser, live_server, settings, tmp_path):
     context.close()
     assert not errors.page_errors, f"JavaScript errors: {errors.page_errors}"
     assert not errors.bad_responses, f"Failed responses: {errors.bad_responses}"
+    assert not errors.outside_requests, f"Requests leaving the machine: {errors.outside_requests}"
 
 
 @pytest.fixture
