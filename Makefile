@@ -47,6 +47,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 check: messages
+	mkdir -p var
 	$(TEST_ENV) $(PY) manage.py check
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
