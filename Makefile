@@ -39,7 +39,6 @@ demo: migrate
 	DEBUG=true $(PY) manage.py load_demo
 
 run: install-system demo
-	@echo "Demo accounts (password Union-Demo-2026): see README.md"
 	DEBUG=true $(PY) manage.py runserver $(HOST)
 
 lint: install

@@ -6,6 +6,7 @@ from django.utils import translation
 
 from accounts import demo as accounts_demo
 from organizations import demo as organizations_demo
+from unionportal.roles import Role
 
 
 class Command(BaseCommand):
@@ -17,3 +18,8 @@ class Command(BaseCommand):
             organizations = organizations_demo.load()
             users = accounts_demo.load(organizations)
         self.stdout.write(f"organizations: {len(organizations)}; new accounts: {len(users)}")
+        self.stdout.write(f"Demo accounts, password {accounts_demo.DEMO_PASSWORD}:")
+        self.stdout.write(f"  {accounts_demo.DEMO_SUPERUSER}  (superuser)")
+        for prefix, org_name in accounts_demo.DEMO_BRANCHES.items():
+            roles = ", ".join(f"{prefix}_{role.value}" for role in Role)
+            self.stdout.write(f"  {org_name}: {roles}")
