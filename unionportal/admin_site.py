@@ -104,3 +104,29 @@ class ScopedModelAdmin(admin.ModelAdmin):
         if field is not None and not request.user.is_superuser and hasattr(field.queryset, "restrict"):
             field.queryset = field.queryset.restrict(request.user, Action.VIEW)
         return field
+
+
+class ScopedInline:
+    """Inlines under a ScopedModelAdmin: role permissions instead of Django's per-model ones,
+    and foreign-key dropdowns restricted to the branch."""
+
+    def _may(self, request, action):
+        return request.user.is_superuser or may(request.user, self.model, action)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request, Action.VIEW)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request, Action.CHANGE)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may(request, Action.ADD)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request, Action.DELETE)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and not request.user.is_superuser and hasattr(field.queryset, "restrict"):
+            field.queryset = field.queryset.restrict(request.user, Action.CHANGE)
+        return field

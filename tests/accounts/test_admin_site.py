@@ -51,14 +51,17 @@ class WhoGetsInTest(AdminSiteTestCase):
         response = self.client.get(admin_url("index"))
         self.assertEqual(response.status_code, 200)
         models = sorted(model["object_name"] for app in response.context["app_list"] for model in app["models"])
-        self.assertEqual(models, ["AuditEvent", "Group", "MembershipFigure", "Organization", "User"])
+        self.assertEqual(
+            models,
+            ["Attendance", "AuditEvent", "Cadre", "Group", "MembershipFigure", "Organization", "Training", "User"],
+        )
 
     def test_city_admin_opens_the_admin_index_without_the_audit_log(self):
         self.login(self.ada)
         response = self.client.get(admin_url("index"))
         self.assertEqual(response.status_code, 200)
         models = sorted(model["object_name"] for app in response.context["app_list"] for model in app["models"])
-        self.assertEqual(models, ["MembershipFigure", "Organization", "User"])
+        self.assertEqual(models, ["Attendance", "Cadre", "MembershipFigure", "Organization", "Training", "User"])
 
     def test_staff_is_refused_at_the_admin(self):
         self.login(self.alice)

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import translation
 
 from accounts import demo as accounts_demo
+from cadres import demo as cadres_demo
 from organizations import demo as organizations_demo
 from unionportal.roles import Role
 
@@ -16,8 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with translation.override("zh-hans"):
             organizations = organizations_demo.load()
+            cadres = cadres_demo.load(organizations)
             users = accounts_demo.load(organizations)
-        self.stdout.write(f"organizations: {len(organizations)}; new accounts: {len(users)}")
+        self.stdout.write(f"organizations: {len(organizations)}; cadres: {len(cadres)}; new accounts: {len(users)}")
         self.stdout.write(f"Demo accounts, password {accounts_demo.DEMO_PASSWORD}:")
         self.stdout.write(f"  {accounts_demo.DEMO_SUPERUSER}  (superuser)")
         for prefix, org_name in accounts_demo.DEMO_BRANCHES.items():

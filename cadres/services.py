@@ -1,0 +1,39 @@
+"""Workflows on cadres and posts. Each is atomic and records who made the change."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cadres.models import Post
+
+
+def _by(instance, user):
+    instance._history_user = user
+    return instance
+
+
+@transaction.atomic
+def post_start(*, cadre, user, **fields):
+    """Give a cadre a post. The cadre's record follows them to the organization of their
+    newest post, so staff of the new union see and keep it."""
+    post = _by(Post(cadre=cadre, **fields), user)
+    post.full_clean()
+    post.save()
+    if cadre.organization_id != post.organization_id and not cadre.posts.filter(start__gt=post.start).exists():
+        cadre.organization = post.organization
+        _by(cadre, user).save(update_fields=["organization"])
+    return post
+
+
+@transaction.atomic
+def post_end(*, post, user, on_date=None):
+    """End a post; it stays in the cadre's history."""
+    on_date = on_date or timezone.localdate()
+    if post.end is not None:
+        raise ValidationError({"end": _("This post has already ended.")})
+    if on_date < post.start:
+        raise ValidationError({"end": _("A post cannot end before it starts.")})
+    post.end = on_date
+    _by(post, user).save(update_fields=["end"])
+    return post
