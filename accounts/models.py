@@ -11,6 +11,9 @@ from organizations.models import Organization
 from unionportal.roles import Action, Role
 from unionportal.scoping import ScopedQuerySet
 
+REVEAL_PERMISSION_CODENAME = "reveal_personal_data"
+REVEAL_PERMISSION = f"accounts.{REVEAL_PERMISSION_CODENAME}"
+
 
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
     pass
@@ -48,12 +51,19 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["username"]
+        # Granted by an administrator to named users; no role carries it.
+        permissions = [(REVEAL_PERMISSION_CODENAME, _("Can reveal resident ID and bank account numbers"))]
 
     def __str__(self):
         return self.full_name or self.username
 
     def get_absolute_url(self):
         return reverse("accounts:user_detail", args=[self.pk])
+
+    @property
+    def may_reveal(self):
+        """Whether full ID and account numbers may be shown to this user (after a reason)."""
+        return self.is_active and self.has_perm(REVEAL_PERMISSION)
 
     @property
     def display_role(self):

@@ -100,7 +100,6 @@ class Cadre(models.Model):
         verbose_name = _("cadre")
         verbose_name_plural = _("cadres")
         ordering = ["organization__path", "full_name"]
-        permissions = [("reveal_identity", _("Can see full resident ID numbers"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"],
