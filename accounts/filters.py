@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent, User
 from organizations.filters import BranchFilter
-from unionportal.filters import ScopedFilterSet
+from unionportal.filters import ScopedFilterSet, YesNoWidget
 from unionportal.roles import Role
 
 
@@ -11,7 +11,7 @@ class UserFilter(ScopedFilterSet):
     q = django_filters.CharFilter(label=_("username or full name contains"), method="filter_q")
     role = django_filters.ChoiceFilter(label=_("role"), choices=Role.choices)
     branch = BranchFilter(path_lookup="organization__path")
-    is_active = django_filters.BooleanFilter(label=_("active"))
+    is_active = django_filters.BooleanFilter(label=_("active"), widget=YesNoWidget())
 
     class Meta:
         model = User

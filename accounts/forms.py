@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import security
 from accounts.audit import client_ip, record
-from accounts.models import AuditEvent, User
+from accounts.models import REVEAL_PERMISSION_CODENAME, AuditEvent, User
 from organizations.models import Organization
 from unionportal.forms import ScopedModelForm
 from unionportal.roles import Action, Role
@@ -75,8 +75,18 @@ class UserForm(ScopedModelForm):
         model = User
         fields = ["username", "full_name", "email", "organization", "role"]
 
+    may_reveal = forms.BooleanField(
+        label=_("may reveal resident ID and bank account numbers"),
+        required=False,
+        help_text=_("Grant only to people who need the full numbers; every reveal asks for a reason and is recorded."),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["may_reveal"] = self.instance.user_permissions.filter(
+                codename=REVEAL_PERMISSION_CODENAME, content_type__app_label="accounts"
+            ).exists()
         self.fields["organization"].queryset = Organization.objects.restrict(self.user, Action.CHANGE)
         self.fields["organization"].required = True
         self.fields["role"].required = True
@@ -94,6 +104,8 @@ class UserCreateForm(UserForm):
 
     class Meta(UserForm.Meta):
         fields = [*UserForm.Meta.fields, "password1", "password2"]
+
+    field_order = [*UserForm.Meta.fields, "may_reveal", "password1", "password2"]
 
     def clean(self):
         cleaned = super().clean()

@@ -1,11 +1,12 @@
 """Managing users: every change is checked against the acting admin's branch and recorded."""
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
-from accounts.models import AuditEvent, User
+from accounts.models import REVEAL_PERMISSION_CODENAME, AuditEvent, User
 
 
 def _check_target(*, actor, organization):
@@ -15,19 +16,36 @@ def _check_target(*, actor, organization):
         raise ValidationError({"organization": _("You can only place users inside your own branch.")})
 
 
+def _set_reveal(*, actor, user, may_reveal, request):
+    """Grant or withdraw the reveal permission; only a change is recorded."""
+    if may_reveal is None:
+        return
+    permission = Permission.objects.get(codename=REVEAL_PERMISSION_CODENAME, content_type__app_label="accounts")
+    has = user.user_permissions.filter(pk=permission.pk).exists()
+    if may_reveal and not has:
+        user.user_permissions.add(permission)
+    elif not may_reveal and has:
+        user.user_permissions.remove(permission)
+    else:
+        return
+    verb = "granted" if may_reveal else "withdrew"
+    record(request, AuditEvent.Kind.USER_CHANGE, user=actor, detail=f"{verb} reveal permission: {user.username}")
+
+
 @transaction.atomic
-def user_create(*, actor, request=None, password, **fields):
+def user_create(*, actor, request=None, password, may_reveal=None, **fields):
     _check_target(actor=actor, organization=fields.get("organization"))
     user = User(**fields)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
     record(request, AuditEvent.Kind.USER_CHANGE, user=actor, detail=f"created {user.username} ({user.role})")
+    _set_reveal(actor=actor, user=user, may_reveal=may_reveal, request=request)
     return user
 
 
 @transaction.atomic
-def user_update(*, actor, user, request=None, **fields):
+def user_update(*, actor, user, request=None, may_reveal=None, **fields):
     # Compared with the stored row: a bound ModelForm has already copied its data onto `user`.
     stored_role, stored_organization_id = User.objects.values_list("role", "organization_id").get(pk=user.pk)
     changes_own_place = ("role" in fields and fields["role"] != stored_role) or (
@@ -41,6 +59,7 @@ def user_update(*, actor, user, request=None, **fields):
     user.full_clean(exclude=["password"])
     user.save()
     record(request, AuditEvent.Kind.USER_CHANGE, user=actor, detail=f"changed {user.username} ({user.role})")
+    _set_reveal(actor=actor, user=user, may_reveal=may_reveal, request=request)
     return user
 
 

@@ -66,7 +66,7 @@ class UserCreateView(ServiceFormView):
     success_message = gettext_lazy("The user was created.")
 
     def perform(self, form):
-        data = {k: form.cleaned_data[k] for k in UserForm.Meta.fields}
+        data = {k: form.cleaned_data[k] for k in [*UserForm.Meta.fields, "may_reveal"]}
         return services.user_create(
             actor=self.request.user, request=self.request, password=form.cleaned_data["password1"], **data
         )
@@ -85,7 +85,7 @@ class UserUpdateView(ServiceFormView):
         return self.form_class(data=data, instance=self.object, user=self.request.user)
 
     def perform(self, form):
-        data = {k: form.cleaned_data[k] for k in UserForm.Meta.fields}
+        data = {k: form.cleaned_data[k] for k in [*UserForm.Meta.fields, "may_reveal"]}
         return services.user_update(actor=self.request.user, user=self.object, request=self.request, **data)
 
 

@@ -95,6 +95,8 @@ class Cadre(models.Model):
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()
     scope_path = "organization__path"
+    # Shown masked wherever a value of the field appears, history panels included.
+    masked_fields = {"id_number": mask_resident_id}
 
     class Meta:
         verbose_name = _("cadre")

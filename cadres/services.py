@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cadres.models import Post
+from cadres.models import Attendance, Post
 
 
 def _by(instance, user):
@@ -37,3 +37,15 @@ def post_end(*, post, user, on_date=None):
     post.end = on_date
     _by(post, user).save(update_fields=["end"])
     return post
+
+
+@transaction.atomic
+def training_set_attendees(*, training, cadres, user):
+    """Make the course's cadre attendances exactly `cadres`, keeping those already listed
+    (and their hours); every addition and removal is written to history."""
+    wanted = {cadre.pk for cadre in cadres}
+    for attendance in training.attendances.exclude(cadre_id__in=wanted):
+        _by(attendance, user).delete()
+    have = set(training.attendances.values_list("cadre_id", flat=True))
+    for cadre_id in wanted - have:
+        _by(Attendance(training=training, cadre_id=cadre_id), user).save()

@@ -87,7 +87,12 @@ class OrganizationImporter(Importer):
             ),
             Column("地址", "address", False, ("address",)),
             Column(
-                "联系电话", "phone", False, ("phone",), note=gettext_lazy("Mobile or landline such as 0854-7221234")
+                "联系电话",
+                "phone",
+                False,
+                ("phone",),
+                text=True,
+                note=gettext_lazy("Mobile or landline such as 0854-7221234"),
             ),
         ]
 

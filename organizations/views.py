@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from organizations import services
+from organizations import panels, services
 from organizations.filters import OrganizationFilter
 from organizations.forms import (
     MembershipFigureForm,
@@ -114,6 +114,7 @@ class OrganizationDetailView(ObjectDetailView):
             may_add=self.may(Action.ADD),
             deletion_blockers=organization.deletion_blockers() if self.may(Action.DELETE) else [],
             is_own=organization.pk == self.request.user.organization_id,
+            panels=panels.render_context(self.request, organization),
         )
         return context
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from unionportal.roles import Action, role_allows
 from unionportal.scoping import may
@@ -50,8 +51,23 @@ class PortalAdminSite(admin.AdminSite):
         return shortcut(request, content_type_id, object_id)
 
 
+class MaskingHistoryHelper(HistoricalRecordContextHelper):
+    """simple-history's admin history page lists old and new values: a model's
+    `masked_fields` are masked there as on every other page."""
+
+    def prepare_delta_change_value(self, change, value):
+        mask = getattr(self.model, "masked_fields", {}).get(change.field)
+        if mask is not None:
+            return mask(value) if value else "—"
+        return super().prepare_delta_change_value(change, value)
+
+
 class ScopedModelAdmin(admin.ModelAdmin):
     """Every admin page reads through `restrict()`; foreign-key dropdowns too."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        # Used by SimpleHistoryAdmin, which every domain model's admin mixes in.
+        return MaskingHistoryHelper(self.model, historical_record)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

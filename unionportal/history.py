@@ -4,6 +4,9 @@ from django.core.exceptions import FieldDoesNotExist
 
 
 def _display(model, field_name, value):
+    mask = getattr(model, "masked_fields", {}).get(field_name)
+    if mask is not None:
+        return mask(value) if value else "—"
     try:
         field = model._meta.get_field(field_name)
     except FieldDoesNotExist:

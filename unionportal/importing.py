@@ -89,6 +89,16 @@ def parse_decimal(value):
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
+def parse_number_as_text(value):
+    """Long numbers (ID, bank account) as text. Excel keeps 15 significant digits, so an
+    18-digit number typed into a number cell has already lost its last digits."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 10**15:
+        raise ValidationError(
+            _("Excel stored this as a number and lost its last digits: format the column as text and retype it.")
+        )
+    return normalize_text(value).replace(" ", "")
+
+
 def parse_date(value):
     if isinstance(value, datetime.datetime):
         return value.date()
@@ -138,6 +148,9 @@ class Column:
     aliases: tuple = ()
     parse: Callable[[Any], Any] = parse_text
     note: Any = ""
+    # Text-formatted in the template: long numbers (ID, account, phone) typed into a number
+    # cell lose their last digits in Excel.
+    text: bool = False
 
     @property
     def heading(self):

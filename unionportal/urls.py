@@ -10,5 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("organizations/", include("organizations.urls")),
+    path("cadres/", include("cadres.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -110,7 +110,11 @@ def template_workbook(title, columns, notes):
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.data_type = "s"
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(column.heading) * 2 + 6)
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(12, len(column.heading) * 2 + 6)
+        if column.text:
+            # A column style: Excel applies it to whatever is typed into the column.
+            sheet.column_dimensions[letter].number_format = "@"
     sheet.freeze_panes = "A2"
     help_sheet = workbook.create_sheet(_("Notes"))
     help_sheet.append([_("Column"), _("Required"), _("Accepts")])

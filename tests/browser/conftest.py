@@ -96,6 +96,10 @@ def tab(chromium_browser, live_server, settings, tmp_path):
     )
     expect.set_options(timeout=TIMEOUT_MS)
     yield new_page
+    # Let the page's last requests finish before the database is flushed: the live server
+    # shares the test's SQLite connection, and a request still running during the flush
+    # would commit it half done.
+    new_page.wait_for_load_state("networkidle")
     context.close()
     assert not errors.page_errors, f"JavaScript errors: {errors.page_errors}"
     assert not errors.bad_responses, f"Failed responses: {errors.bad_responses}"

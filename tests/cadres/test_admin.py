@@ -2,6 +2,7 @@ from django.urls import reverse
 
 from cadres.models import Cadre, Post
 from tests.base import PortalTestCase
+from tests.cadres.data import full_ids_in, masked, resident_id
 
 
 class CadreAdminScopeTest(PortalTestCase):
@@ -37,3 +38,18 @@ class CadreAdminScopeTest(PortalTestCase):
         self.login(self.root)
         response = self.client.get(reverse("admin:cadres_cadre_change", args=[self.cadre_a.pk]))
         self.assertNotContains(response, "52279919800215001X")
+
+    def test_the_admin_history_of_a_corrected_id_number_shows_it_masked(self):
+        first, corrected = resident_id("19800215", "031"), resident_id("19800215", "001")
+        self.cadre_a.id_number = first
+        self.cadre_a.save()
+        self.cadre_a.id_number = corrected
+        self.cadre_a.save()
+        for user in (self.adam, self.root):
+            with self.subTest(user=user.username):
+                self.login(user)
+                response = self.client.get(reverse("admin:cadres_cadre_history", args=[self.cadre_a.pk]))
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(full_ids_in(response), [])
+                self.assertContains(response, masked(first))
+                self.assertContains(response, masked(corrected))

@@ -11,8 +11,9 @@ each person of tests/base.py, what GET and POST must return:
 - a page that does not take the method: 405, after the login and role checks.
 
 Every response is also searched for the names of organizations outside the person's
-branch: whatever the status, none may appear. Each request runs in a savepoint that is
-rolled back, so every person meets the same data.
+branch, and for full resident ID numbers (workbooks unzipped): whatever the status, neither
+may appear, except the numbers on the reveal page of someone allowed to reveal them. Each
+request runs in a savepoint that is rolled back, so every person meets the same data.
 """
 
 import copy
@@ -21,14 +22,19 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
-from accounts.models import AuditEvent
+from accounts.models import REVEAL_PERMISSION_CODENAME, AuditEvent, User
+from cadres.models import Attendance, Cadre, Position, Post, Rank, Staffing, Training
+from cadres.views import PHOTO_FOLDER
 from organizations.models import MembershipFigure, Organization, OrganizationKind
 from tests.base import PASSWORD, PortalTestCase, make_org
+from tests.cadres.data import MediaRootMixin, full_ids_in, png_upload, resident_id, response_body
+from unionportal.uploads import save_image
 from unionportal.xlsx import XLSX_CONTENT_TYPE
 
 PEOPLE = ("anonymous", "alice", "april", "adam", "bob", "leo", "lena", "otto", "ada", "root")
@@ -38,6 +44,11 @@ EXCLUDED_NAMESPACES = {"admin"}
 EXCLUDED_NAMES = {"set_language"}
 
 NEW_PASSWORD = "Lantern-Quarry-2026"
+# Real-format numbers: the walk looks for any 18-character number in every response.
+ID_A_FIRST = resident_id("19800215", "031")  # entered first, then corrected: both are in the history
+ID_A = resident_id("19800215", "001")
+ID_A_PLAIN = resident_id("19900520", "022")
+ID_B = resident_id("19751103", "002")
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,10 @@ USERS_NO_GET = row(LOGIN,    403,  403,  405,  403,  403,  403,  403,  405,  405
 # The audit log: auditors only, not even administrators.
 AUDIT        = row(LOGIN,    403,  403,  403,  403,  403,  403,  200,  403,  200)
 AUDIT_NO_POST = row(LOGIN,   403,  403,  403,  403,  403,  403,  405,  403,  405)
+# A page of a record in the branch that has nothing to show (a cadre without a photo).
+NOTHING_A    = row(LOGIN,    404,  404,  404,  404,  404,  404,  403,  404,  404)
+# Full ID numbers: no role carries the permission; the superuser holds every permission.
+REVEAL       = row(LOGIN,    403,  403,  403,  403,  403,  403,  403,  403,  200)
 # fmt: on
 
 
@@ -108,6 +123,52 @@ def organization_data(name, kind=OrganizationKind.GRASSROOTS, unit_type="organ",
 
 def figure_data(year):
     return {"year": year, "members": 100, "employees": 120, "women_members": 40, "migrant_members": 10}
+
+
+def cadre_data(organization=None, **extra):
+    """A cadre's form; with `organization`, also the first post (the create form)."""
+    data = {
+        "full_name": "赵新",
+        "gender": "female",
+        "birth_date": "1990-05-20",
+        "ethnicity": "汉族",
+        "education": "bachelor",
+        "political_status": "masses",
+        "id_number": "",
+        "mobile": "",
+    }
+    if organization is not None:
+        data.update(post_data(organization))
+    return {**data, **extra}
+
+
+def post_data(organization, **extra):
+    return {
+        "organization": organization.pk,
+        "position": "staff",
+        "rank": "none",
+        "full_time": "on",
+        "staffing": "other",
+        "selection_method": "",
+        "start": "2024-01-01",
+        **extra,
+    }
+
+
+def training_data(organizer, attendees=(), **extra):
+    return {
+        "title": "工会业务培训班",
+        "organizer": organizer.pk,
+        "category": "business",
+        "start": "2025-03-10",
+        "end": "2025-03-12",
+        "place": "党校",
+        "hours": "16",
+        "sessions": "1",
+        "other_attendees": "40",
+        "attendees": [cadre.pk for cadre in attendees],
+        **extra,
+    }
 
 
 def user_data(username, organization, role="staff"):
@@ -277,6 +338,82 @@ MATRIX = {
         Case(get=WRITE_A, post=SAVE_A, kwargs=lambda t: {"pk": t.figure_a.pk}, data=lambda t: figure_data(2024)),
         Case(get=WRITE_B, post=SAVE_B, kwargs=lambda t: {"pk": t.figure_b.pk}, data=lambda t: figure_data(2024)),
     ],
+    "cadres:post_list": [
+        Case(get=READ, post=READ_NO_POST),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: "export=xlsx", label="export"),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: "on=", label="every day"),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: "on=&export=xlsx", label="export every day"),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: f"branch={t.district_b.pk}", label="branch B"),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: f"branch={t.district_b.pk}&export=xlsx", label="export B"),
+    ],
+    "cadres:cadre_create": [
+        Case(get=WRITE, post=CREATE_IN_A, data=lambda t: cadre_data(t.union_a)),
+        Case(get=WRITE, post=CREATE_IN_B, data=lambda t: cadre_data(t.union_b), label="in B"),
+    ],
+    "cadres:cadre_import": [Case(get=WRITE, post=WRITE)],
+    "cadres:cadre_import_template": [Case(get=WRITE, post=row(LOGIN, 405, 403, 405, 405, 403, 403, 403, 405, 405))],
+    "cadres:cadre_detail": [
+        Case(get=READ_A, post=READ_NO_POST, kwargs=lambda t: {"pk": t.cadre_a.pk}),
+        Case(get=READ_B, post=READ_NO_POST, kwargs=lambda t: {"pk": t.cadre_b.pk}),
+    ],
+    "cadres:cadre_update": [
+        Case(
+            get=WRITE_A,
+            post=SAVE_A,
+            kwargs=lambda t: {"pk": t.cadre_a.pk},
+            data=lambda t: cadre_data(full_name="张明", gender="male", birth_date="1980-02-15"),
+        ),
+        Case(
+            get=WRITE_B,
+            post=SAVE_B,
+            kwargs=lambda t: {"pk": t.cadre_b.pk},
+            data=lambda t: cadre_data(full_name="李华", gender="female", birth_date="1975-11-03"),
+        ),
+    ],
+    "cadres:cadre_photo": [
+        Case(get=READ_A, post=READ_NO_POST, kwargs=lambda t: {"pk": t.cadre_a.pk}),
+        Case(get=READ_B, post=READ_NO_POST, kwargs=lambda t: {"pk": t.cadre_b.pk}),
+        Case(get=NOTHING_A, post=READ_NO_POST, kwargs=lambda t: {"pk": t.cadre_a_plain.pk}, label="no photo"),
+    ],
+    "cadres:cadre_reveal": [
+        Case(get=REVEAL, post=REVEAL, kwargs=lambda t: {"pk": t.cadre_a.pk}, data=lambda t: {"reason": "核对身份信息"}),
+        Case(get=REVEAL, post=REVEAL, kwargs=lambda t: {"pk": t.cadre_b.pk}, data=lambda t: {"reason": "核对身份信息"}),
+    ],
+    "cadres:post_create": [
+        Case(get=WRITE_A, post=SAVE_A, kwargs=lambda t: {"pk": t.cadre_a.pk}, data=lambda t: post_data(t.union_a)),
+        Case(get=WRITE_B, post=SAVE_B, kwargs=lambda t: {"pk": t.cadre_b.pk}, data=lambda t: post_data(t.union_b)),
+    ],
+    "cadres:post_end": [
+        Case(get=WRITE_A, post=SAVE_A, kwargs=lambda t: {"pk": t.post_a.pk}, data=lambda t: {"end": "2025-06-30"}),
+        Case(get=WRITE_B, post=SAVE_B, kwargs=lambda t: {"pk": t.post_b.pk}, data=lambda t: {"end": "2025-06-30"}),
+    ],
+    "cadres:training_list": [
+        Case(get=READ, post=READ_NO_POST),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: "export=xlsx", label="export"),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: f"branch={t.district_b.pk}&export=xlsx", label="export B"),
+    ],
+    "cadres:training_create": [
+        Case(get=WRITE, post=CREATE_IN_A, data=lambda t: training_data(t.district_a, [t.cadre_a])),
+        Case(get=WRITE, post=CREATE_IN_B, data=lambda t: training_data(t.district_b, [t.cadre_b]), label="in B"),
+    ],
+    "cadres:training_detail": [
+        Case(get=READ_A, post=READ_NO_POST, kwargs=lambda t: {"pk": t.training_a.pk}),
+        Case(get=READ_B, post=READ_NO_POST, kwargs=lambda t: {"pk": t.training_b.pk}),
+    ],
+    "cadres:training_update": [
+        Case(
+            get=WRITE_A,
+            post=SAVE_A,
+            kwargs=lambda t: {"pk": t.training_a.pk},
+            data=lambda t: training_data(t.district_a, [t.cadre_a, t.cadre_a_plain]),
+        ),
+        Case(
+            get=WRITE_B,
+            post=SAVE_B,
+            kwargs=lambda t: {"pk": t.training_b.pk},
+            data=lambda t: training_data(t.district_b, [t.cadre_b]),
+        ),
+    ],
 }
 
 
@@ -300,10 +437,13 @@ def matrix_url_names():
     }
 
 
-def response_text(response):
-    """What a person can read in a response: the page, or every cell of a workbook."""
+def response_text(response, body):
+    """What a person can read in a response: the page, or every cell of a workbook (a
+    picture has no text)."""
+    if response.get("Content-Type", "").startswith("image/"):
+        return ""
     if response.get("Content-Type") == XLSX_CONTENT_TYPE:
-        workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+        workbook = load_workbook(io.BytesIO(body), read_only=True)
         cells = [
             str(value)
             for sheet in workbook.worksheets
@@ -313,10 +453,12 @@ def response_text(response):
         ]
         workbook.close()
         return "\n".join(cells)
-    return response.content.decode()
+    return body.decode()
 
 
-class AuthorizationMatrixTest(PortalTestCase):
+class MatrixDataTestCase(MediaRootMixin, PortalTestCase):
+    """The people of tests/base.py and a record of every kind on both sides of the line."""
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -338,6 +480,71 @@ class AuthorizationMatrixTest(PortalTestCase):
                 kind=AuditEvent.Kind.LOGIN,
             )
         cls.passwords = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+        cls.add_cadres()
+
+    @classmethod
+    def add_cadres(cls):
+        """A cadre with a photo on each side, one without in A, their posts (one of them
+        ended) and a course on each side. Not in union_a or union_b, which the matrix deletes."""
+        cls.cadre_a = Cadre.objects.create(
+            full_name="张明",
+            gender="male",
+            birth_date=datetime.date(1980, 2, 15),
+            id_number=ID_A_FIRST,
+            organization=cls.township_a,
+            photo=save_image(png_upload(), PHOTO_FOLDER),
+        )
+        cls.cadre_a.id_number = ID_A
+        cls.cadre_a.save()
+        cls.cadre_a_plain = Cadre.objects.create(
+            full_name="王芳",
+            gender="female",
+            birth_date=datetime.date(1990, 5, 20),
+            id_number=ID_A_PLAIN,
+            organization=cls.district_a,
+        )
+        cls.cadre_b = Cadre.objects.create(
+            full_name="李华",
+            gender="female",
+            birth_date=datetime.date(1975, 11, 3),
+            id_number=ID_B,
+            organization=cls.township_b,
+            photo=save_image(png_upload(), PHOTO_FOLDER),
+        )
+        start = datetime.date(2020, 1, 1)
+        Post.objects.create(
+            cadre=cls.cadre_a,
+            organization=cls.township_a,
+            position=Position.COMMITTEE_MEMBER,
+            start=datetime.date(2015, 1, 1),
+            end=datetime.date(2019, 12, 31),
+        )
+        cls.post_a = Post.objects.create(
+            cadre=cls.cadre_a, organization=cls.township_a, position=Position.CHAIR, rank=Rank.SECTION, start=start
+        )
+        Post.objects.create(
+            cadre=cls.cadre_a_plain,
+            organization=cls.district_a,
+            position=Position.STAFF,
+            staffing=Staffing.SOCIAL_WORKER,
+            start=start,
+        )
+        cls.post_b = Post.objects.create(
+            cadre=cls.cadre_b, organization=cls.township_b, position=Position.CHAIR, rank=Rank.UNIT, start=start
+        )
+        cls.training_a = Training.objects.create(
+            title="甲区工会干部培训班", organizer=cls.district_a, start=datetime.date(2025, 4, 1), hours=8
+        )
+        cls.training_b = Training.objects.create(
+            title="乙区工会干部培训班", organizer=cls.district_b, start=datetime.date(2025, 4, 1), hours=8
+        )
+        for training, cadre in ((cls.training_a, cls.cadre_a), (cls.training_a, cls.cadre_a_plain)):
+            Attendance.objects.create(training=training, cadre=cadre)
+        Attendance.objects.create(training=cls.training_b, cadre=cls.cadre_b)
+
+
+class AuthorizationMatrixTest(MatrixDataTestCase):
+    maxDiff = None
 
     def person(self, name):
         return None if name == "anonymous" else getattr(self, name)
@@ -410,6 +617,8 @@ class AuthorizationMatrixTest(PortalTestCase):
         self.clients = {}
         failures = []
         hidden = {person: self.names_outside_branch(self.person(person)) for person in PEOPLE}
+        may_reveal = {person: person != "anonymous" and self.person(person).may_reveal for person in PEOPLE}
+        self.assertEqual([person for person in PEOPLE if may_reveal[person]], ["root"])
         for name, cases in MATRIX.items():
             for case in cases:
                 url = reverse(name, kwargs=case.kwargs(self))
@@ -427,11 +636,25 @@ class AuthorizationMatrixTest(PortalTestCase):
                             failures.append(f"{where}: raised {error!r}")
                             continue
                         self.check(response, expected, where, failures)
-                        text = response_text(response)
+                        body = response_body(response)
+                        text = response_text(response, body)
                         for leaked in sorted(hidden[person]):
                             if leaked in text:
                                 failures.append(f"{where}: names {leaked}, outside the branch")
+                        if not (name == "cadres:cadre_reveal" and may_reveal[person]):
+                            for number in full_ids_in(response, body):
+                                failures.append(f"{where}: shows the full ID number {number}")
         self.assertEqual(failures, [])
+
+    def test_the_id_number_check_finds_full_numbers_where_they_are(self):
+        """The search for full numbers above must be able to fail: the fixtures hold real
+        numbers, and the one page that shows them (to the superuser, who holds every
+        permission) is found to."""
+        self.assertEqual(set(Cadre.history.values_list("id_number", flat=True)), {ID_A_FIRST, ID_A, ID_A_PLAIN, ID_B})
+        self.client.force_login(self.root)
+        response = self.client.post(reverse("cadres:cadre_reveal", args=[self.cadre_a.pk]), {"reason": "核对身份信息"})
+        self.assertEqual(full_ids_in(response), [ID_A])
+        self.assertEqual(full_ids_in(self.client.get(reverse("cadres:cadre_detail", args=[self.cadre_a.pk]))), [])
 
     def test_out_of_scope_names_are_checked_for_the_district_people(self):
         """The leak check above is only as good as its list of names: make sure it holds the
@@ -446,6 +669,91 @@ class AuthorizationMatrixTest(PortalTestCase):
         )
         self.assertEqual(self.names_outside_branch(self.lena), set())
         self.assertEqual(self.names_outside_branch(self.root), set())
+
+
+class RevealTest(MatrixDataTestCase):
+    """Full numbers for a user an administrator granted the permission: in scope only, after a
+    reason, and recorded. (The matrix above: no role may, not even in scope.)"""
+
+    def setUp(self):
+        self.alice.user_permissions.add(Permission.objects.get(codename=REVEAL_PERMISSION_CODENAME))
+        self.client.force_login(self.alice)
+
+    def reveal_url(self, cadre):
+        return reverse("cadres:cadre_reveal", args=[cadre.pk])
+
+    def reveals(self):
+        return list(AuditEvent.objects.filter(kind=AuditEvent.Kind.REVEAL).values_list("username", "detail"))
+
+    def test_granted_user_sees_the_link_and_the_form_and_nothing_is_recorded_yet(self):
+        detail = self.client.get(reverse("cadres:cadre_detail", args=[self.cadre_a.pk]))
+        self.assertTrue(detail.context["may_reveal"])
+        self.assertContains(detail, f'href="{self.reveal_url(self.cadre_a)}"')
+        response = self.client.get(self.reveal_url(self.cadre_a))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("reason", response.context["form"].fields)
+        self.assertEqual(full_ids_in(response), [])
+        self.assertEqual(self.reveals(), [])
+
+    def test_reveal_with_a_reason_shows_the_number_and_records_who_why_and_what(self):
+        response = self.client.post(self.reveal_url(self.cadre_a), {"reason": "核对社保信息"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(full_ids_in(response), [ID_A])
+        [event] = AuditEvent.objects.filter(kind=AuditEvent.Kind.REVEAL)
+        self.assertEqual(event.user, self.alice)
+        self.assertEqual(event.organization_path, self.district_a.path)
+        self.assertEqual(event.outcome, AuditEvent.Outcome.SUCCESS)
+        self.assertEqual(event.path, self.reveal_url(self.cadre_a))
+        self.assertEqual(event.detail, f"cadres.Cadre {self.cadre_a.pk} id_number: 核对社保信息")
+
+    def test_reveal_without_a_reason_shows_the_form_error_and_records_nothing(self):
+        for data in ({}, {"reason": ""}, {"reason": "看看"}):
+            with self.subTest(data=data):
+                response = self.client.post(self.reveal_url(self.cadre_a), data)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(list(response.context["form"].errors), ["reason"])
+                self.assertIsNone(response.context["revealed"])
+                self.assertEqual(full_ids_in(response), [])
+        self.assertEqual(self.reveals(), [])
+
+    def test_granted_user_gets_404_for_a_cadre_outside_the_branch_and_nothing_is_recorded(self):
+        for method in ("get", "post"):
+            with self.subTest(method=method):
+                response = getattr(self.client, method)(self.reveal_url(self.cadre_b), {"reason": "核对社保信息"})
+                self.assertEqual(response.status_code, 404)
+                self.assertEqual(full_ids_in(response), [])
+        self.assertEqual(self.reveals(), [])
+
+    def test_without_the_permission_the_detail_page_has_no_reveal_link(self):
+        self.client.force_login(self.adam)
+        detail = self.client.get(reverse("cadres:cadre_detail", args=[self.cadre_a.pk]))
+        self.assertFalse(detail.context["may_reveal"])
+        self.assertNotContains(detail, self.reveal_url(self.cadre_a))
+        self.assertEqual(self.client.post(self.reveal_url(self.cadre_a), {"reason": "核对社保信息"}).status_code, 403)
+        self.assertEqual(self.reveals(), [])
+
+    def test_an_inactive_user_keeps_no_reveal_permission(self):
+        self.alice.is_active = False
+        self.alice.save()
+        self.assertFalse(User.objects.get(pk=self.alice.pk).may_reveal)
+
+
+class PhotoScopeTest(MatrixDataTestCase):
+    """The photo the matrix serves is the stored PNG, to the branch only."""
+
+    def test_photo_is_served_as_png_in_scope_and_404_outside(self):
+        url = reverse("cadres:cadre_photo", args=[self.cadre_a.pk])
+        for user in (self.alice, self.lena, self.root):
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response["Content-Type"], "image/png")
+                self.assertEqual(response_body(response)[:8], b"\x89PNG\r\n\x1a\n")
+        for user in (self.bob, self.leo):
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                self.assertEqual(self.client.get(url).status_code, 404)
 
 
 class ListScopeTest(PortalTestCase):

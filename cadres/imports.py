@@ -1,0 +1,151 @@
+"""Import of cadres from the template of DESIGN.md: each row is a cadre and their first post."""
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cadres.models import Cadre, Education, Gender, PoliticalStatus, Position, Rank, Staffing
+from cadres.services import post_start
+from organizations.imports import find_organization
+from unionportal.importing import (
+    Column,
+    Importer,
+    normalize_text,
+    parse_choice,
+    parse_date,
+    parse_number_as_text,
+    register,
+)
+from unionportal.roles import Action
+from unionportal.validators import normalize_resident_id, resident_id_birth_date
+
+# 专兼职: the labels of DESIGN.md, then English words and the model's booleans.
+_FULL_TIME = {
+    "专职": True,
+    "兼职": False,
+    "full-time": True,
+    "full time": True,
+    "part-time": False,
+    "part time": False,
+    "true": True,
+    "false": False,
+}
+
+
+def parse_full_time(value):
+    if isinstance(value, bool):
+        return value
+    text = normalize_text(value)
+    try:
+        return _FULL_TIME[text.lower()]
+    except KeyError:
+        raise ValidationError(
+            _("“%(value)s” is not one of: %(labels)s.") % {"value": text, "labels": "专职、兼职"}
+        ) from None
+
+
+def parse_compact(value):
+    """ID and mobile numbers: full-width digits and stray spaces are common in filled templates."""
+    return normalize_text(value).replace(" ", "")
+
+
+def _labels(choices):
+    return "、".join(str(label) for _code, label in choices.choices)
+
+
+@register
+class CadreImporter(Importer):
+    kind = "cadres"
+    title = gettext_lazy("Cadres")
+
+    @property
+    def columns(self):
+        dates = gettext_lazy("2018-03-31, 2018/3/31, 2018年3月31日 or an Excel date")
+        return [
+            Column("姓名", "full_name", True, ("full name", "name")),
+            Column("性别", "gender", True, ("gender",), parse_choice(Gender), _labels(Gender)),
+            Column("出生日期", "birth_date", False, ("birth date",), parse_date, dates),
+            Column("民族", "ethnicity", False, ("ethnicity",)),
+            Column("学历", "education", False, ("education",), parse_choice(Education), _labels(Education)),
+            Column(
+                "政治面貌",
+                "political_status",
+                False,
+                ("political status",),
+                parse_choice(PoliticalStatus),
+                _labels(PoliticalStatus),
+            ),
+            Column("身份证号", "id_number", False, ("id number", "resident id"), parse_number_as_text, text=True),
+            Column("手机号", "mobile", False, ("mobile",), parse_compact, text=True),
+            Column(
+                "所在组织",
+                "organization",
+                True,
+                ("organization",),
+                note=gettext_lazy("Full name of an organization in your branch"),
+            ),
+            Column("职务", "position", True, ("position",), parse_choice(Position), _labels(Position)),
+            Column("职级", "rank", False, ("rank",), parse_choice(Rank), _labels(Rank)),
+            Column("专兼职", "full_time", False, ("full-time", "full time"), parse_full_time, "专职、兼职"),
+            Column("人员类别", "staffing", False, ("staffing",), parse_choice(Staffing), _labels(Staffing)),
+            Column("任职日期", "start", False, ("start date", "start"), parse_date, dates),
+        ]
+
+    def save_row(self, values, row):
+        errors = {}
+        organization = None
+        try:
+            organization = find_organization(self.user, values["organization"], Action.ADD)
+        except ValidationError as error:
+            errors["organization"] = error.error_list
+
+        cadre_fields = ("full_name", "gender", "birth_date", "ethnicity", "education", "political_status", "mobile")
+        cadre = Cadre(organization=organization, **{k: values[k] for k in cadre_fields if k in values})
+        cadre.id_number = normalize_resident_id(values.get("id_number"))
+        try:
+            cadre.full_clean(exclude=["organization"] if organization is None else None)
+        except ValidationError as error:
+            for field, items in error.error_dict.items():
+                for item in items:
+                    # The unique constraint on the ID number is about its own column.
+                    taken = field == NON_FIELD_ERRORS and item.code == "id_number_taken"
+                    errors.setdefault("id_number" if taken else field, []).append(item)
+
+        if cadre.id_number and "id_number" not in errors:
+            inside = resident_id_birth_date(cadre.id_number)
+            if cadre.birth_date is None:
+                cadre.birth_date = inside
+            elif cadre.birth_date != inside:
+                errors.setdefault("birth_date", []).append(
+                    ValidationError(_("The birth date differs from the one in the resident ID number."))
+                )
+            # The 17th character is odd for men, even for women.
+            expected = Gender.MALE if int(cadre.id_number[16]) % 2 else Gender.FEMALE
+            if cadre.gender != expected:
+                errors.setdefault("gender", []).append(
+                    ValidationError(_("The gender differs from the one in the resident ID number."))
+                )
+
+        if errors:
+            raise ValidationError(errors)
+        cadre._history_user = self.user
+        cadre.save()
+        post_fields = {k: values[k] for k in ("rank", "full_time", "staffing") if k in values}
+        return post_start(
+            cadre=cadre,
+            user=self.user,
+            organization=organization,
+            position=values["position"],
+            start=values.get("start") or timezone.localdate(),
+            **post_fields,
+        )
+
+    def describe(self, obj):
+        # Never the ID number: the preview is shown to everyone who may import.
+        return _("%(name)s (%(gender)s, %(organization)s · %(position)s)") % {
+            "name": obj.cadre.full_name,
+            "gender": obj.cadre.get_gender_display(),
+            "organization": obj.organization.name,
+            "position": obj.get_position_display(),
+        }
