@@ -12,3 +12,5 @@ def pytest_configure(config):
 
     # Hashing is deliberately slow; tests log in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The SQLite test database is a file under var/ (see settings.py).
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from organizations.models import MembershipFigure, Organization
+from organizations.models import FundAllocation, MembershipFigure, Organization
 from unionportal.admin_site import ScopedModelAdmin
+from unionportal.roles import Action
 
 
 @admin.register(Organization)
@@ -27,3 +28,19 @@ class MembershipFigureAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
     list_filter = ["year"]
     search_fields = ["organization__name"]
     list_select_related = ["organization"]
+
+
+@admin.register(FundAllocation)
+class FundAllocationAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
+    list_display = ["date", "source", "source_name", "recipient", "purpose", "amount"]
+    list_filter = ["purpose", "date"]
+    search_fields = ["recipient__name", "source__name", "source_name", "note"]
+    list_select_related = ["source", "recipient"]
+    date_hierarchy = "date"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "source" and not request.user.is_superuser:
+            # As in the portal's form: the money may come from a federation above the branch.
+            field.queryset = Organization.objects.restrict_or_above(request.user, Action.CHANGE)
+        return field

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from unionportal.scoping import ScopedQuerySet
+from unionportal.scoping import ScopedQuerySet, may
 from unionportal.validators import validate_credit_code, validate_phone
 
 
@@ -63,6 +63,16 @@ class OrganizationQuerySet(ScopedQuerySet, MP_NodeQuerySet):
         """The branch under `organization`: one prefix filter on the materialized path."""
         queryset = self.filter(path__startswith=organization.path)
         return queryset if include_self else queryset.exclude(pk=organization.pk)
+
+    def restrict_or_above(self, user, action="view"):
+        """The user's branch and the federations above it. Only for a choice that must be able
+        to name a higher level, such as the city as the source of the money a district's staff
+        record: those names are already shown to the user beside their own organization."""
+        if user.is_superuser or not may(user, self.model, action):
+            return self.restrict(user, action)
+        mine = user.organization
+        above = [mine.path[:end] for end in range(mine.steplen, len(mine.path), mine.steplen)]
+        return self.filter(Q(path__startswith=mine.path) | Q(path__in=above))
 
 
 class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
@@ -216,3 +226,92 @@ class MembershipFigure(models.Model):
             errors["migrant_members"] = _("Migrant-worker members cannot outnumber members.")
         if errors:
             raise ValidationError(errors)
+
+
+class Purpose(models.TextChoices):
+    ROUTINE = "routine", _("Routine funding")
+    ACTIVITY_SUBSIDY = "activity_subsidy", _("Activity subsidy")
+    EQUIPMENT = "equipment", _("Equipment")
+    BOOKS = "books", _("Books in kind")
+    RELIEF = "relief", _("Relief funds")
+    OTHER = "other", _("Other")
+
+
+class FundAllocationQuerySet(ScopedQuerySet):
+    def from_unions(self):
+        """Money from an organization of the union tree (上级工会补助), as opposed to an outside
+        source such as a district government (行政补助), which union accounts keep apart."""
+        return self.filter(source__isnull=False)
+
+    def from_outside(self):
+        return self.filter(source__isnull=True)
+
+
+class FundAllocation(models.Model):
+    """Money or goods (at their value) given to an organization: by a federation of the tree,
+    or by an outside source named in `source_name`."""
+
+    source = models.ForeignKey(
+        Organization,
+        verbose_name=_("from organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocations_made",
+    )
+    source_name = models.CharField(
+        _("outside source"),
+        max_length=100,
+        blank=True,
+        help_text=_("For money from outside the union, e.g. a district government."),
+    )
+    recipient = models.ForeignKey(
+        Organization,
+        verbose_name=_("receiving organization"),
+        on_delete=models.PROTECT,
+        related_name="allocations_received",
+    )
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    objects = FundAllocationQuerySet.as_manager()
+    scope_path = "recipient__path"
+
+    class Meta:
+        verbose_name = _("fund allocation")
+        verbose_name_plural = _("fund allocations")
+        ordering = ["-date", "recipient__path"]
+        indexes = [models.Index(fields=["date", "purpose"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__isnull=False) | ~Q(source_name=""),
+                name="fund_allocation_has_a_source",
+                violation_error_message=_("Name where the money comes from: an organization or an outside source."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source_display} → {self.recipient} {self.amount}"
+
+    def get_absolute_url(self):
+        return reverse("organizations:fundallocation_detail", args=[self.pk])
+
+    @property
+    def source_display(self):
+        return self.source.name if self.source_id else self.source_name
+
+    def clean(self):
+        if self.source_id and self.source_name:
+            raise ValidationError({"source_name": _("Give either an organization or an outside source, not both.")})
+        if not self.source_id and not self.source_name:
+            raise ValidationError(
+                {"source_name": _("Name where the money comes from: an organization or an outside source.")}
+            )
+        if self.source_id and self.source_id == self.recipient_id:
+            raise ValidationError({"recipient": _("An organization cannot allocate funds to itself.")})
+        # Union money comes down the tree: from a federation to an organization below it.
+        if self.source_id and self.recipient_id and not self.recipient.path.startswith(self.source.path):
+            raise ValidationError({"source": _("Funds come from a federation above the receiving organization.")})

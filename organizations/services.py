@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.models import Organization, OrganizationKind
+from organizations.models import FundAllocation, Organization, OrganizationKind
 
 LEAF_KINDS = (OrganizationKind.GRASSROOTS, OrganizationKind.JOINT_GRASSROOTS)
 
@@ -119,3 +119,41 @@ def organization_delete(*, organization, user):
     pk = organization.pk
     organization.delete()
     Organization.history.filter(id=pk, history_type="-").update(history_user=user)
+
+
+@transaction.atomic
+def fund_allocation_create(*, user, months=None, **fields):
+    """Record an allocation; with `months` (a year), one allocation on the first of each month
+    of that year, for regular funding entered once (e.g. 2,500 yuan a month)."""
+    if months is None:
+        allocation = FundAllocation(**fields)
+        allocation._history_user = user
+        allocation.full_clean()
+        allocation.save()
+        return [allocation]
+    created = []
+    for month in range(1, 13):
+        allocation = FundAllocation(**{**fields, "date": fields["date"].replace(year=months, month=month, day=1)})
+        allocation._history_user = user
+        allocation.full_clean()
+        allocation.save()
+        created.append(allocation)
+    return created
+
+
+@transaction.atomic
+def fund_allocation_update(*, allocation, user, **fields):
+    """Correct an allocation; the earlier version stays in its history."""
+    for name, value in fields.items():
+        setattr(allocation, name, value)
+    allocation._history_user = user
+    allocation.full_clean()
+    allocation.save()
+    return allocation
+
+
+@transaction.atomic
+def fund_allocation_delete(*, allocation, user):
+    """Remove an allocation entered by mistake; its history, deletion included, is kept."""
+    allocation._history_user = user
+    allocation.delete()

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Organization
+from organizations.models import FundAllocation, Organization
 
 
 class OrganizationTable(tables.Table):
@@ -19,3 +19,35 @@ class OrganizationTable(tables.Table):
 
     def value_status(self, value):
         return str(self.render_status(value))
+
+
+def yuan(value):
+    """An amount as the portal shows it: two decimals, thousands separated (30,000.00)."""
+    return f"{value:,.2f}"
+
+
+class FundAllocationTable(tables.Table):
+    """Amounts are shown with two decimals and exported as numbers, so a sheet can add them up."""
+
+    date = tables.DateColumn(format="Y-m-d", linkify=True)
+    # `source_label` is annotated by the list view: the organization's name or the outside
+    # source, so that the column sorts as one.
+    source = tables.Column(verbose_name=_("Source"), accessor="source_label", order_by="source_label")
+    recipient = tables.Column(
+        verbose_name=_("Recipient"),
+        accessor="recipient__name",
+        order_by="recipient__path",
+        linkify=lambda record: record.recipient.get_absolute_url(),
+    )
+    amount = tables.Column(attrs={"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}})
+
+    class Meta:
+        model = FundAllocation
+        fields = ["date", "source", "recipient", "purpose", "amount", "note"]
+        order_by = ("-date", "recipient", "source")
+
+    def render_amount(self, value):
+        return yuan(value)
+
+    def value_amount(self, value):
+        return value

@@ -19,4 +19,9 @@ urlpatterns = [
     path("<int:pk>/delete/", views.OrganizationDeleteView.as_view(), name="organization_delete"),
     path("<int:pk>/figures/add/", views.MembershipFigureCreateView.as_view(), name="membershipfigure_create"),
     path("figures/<int:pk>/edit/", views.MembershipFigureUpdateView.as_view(), name="membershipfigure_update"),
+    path("funds/", views.FundAllocationListView.as_view(), name="fundallocation_list"),
+    path("funds/add/", views.FundAllocationCreateView.as_view(), name="fundallocation_create"),
+    path("funds/<int:pk>/", views.FundAllocationDetailView.as_view(), name="fundallocation_detail"),
+    path("funds/<int:pk>/edit/", views.FundAllocationUpdateView.as_view(), name="fundallocation_update"),
+    path("funds/<int:pk>/delete/", views.FundAllocationDeleteView.as_view(), name="fundallocation_delete"),
 ]

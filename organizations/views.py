@@ -1,22 +1,31 @@
+import datetime
+from decimal import Decimal
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce, ExtractYear
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from organizations import panels, services
-from organizations.filters import OrganizationFilter
+from organizations.filters import FundAllocationFilter, OrganizationFilter
 from organizations.forms import (
+    FundAllocationCreateForm,
+    FundAllocationForm,
     MembershipFigureForm,
     OrganizationCreateForm,
     OrganizationDeactivateForm,
     OrganizationForm,
     OrganizationMoveForm,
 )
-from organizations.models import MembershipFigure, Organization
-from organizations.tables import OrganizationTable
+from organizations.models import FundAllocation, MembershipFigure, Organization, Purpose
+from organizations.tables import FundAllocationTable, OrganizationTable, yuan
 from unionportal.history import history_rows
 from unionportal.roles import Action
 from unionportal.views import (
@@ -115,8 +124,48 @@ class OrganizationDetailView(ObjectDetailView):
             deletion_blockers=organization.deletion_blockers() if self.may(Action.DELETE) else [],
             is_own=organization.pk == self.request.user.organization_id,
             panels=panels.render_context(self.request, organization),
+            funds_received=self.funds_received(organization),
+            may_add_funds=self.may(Action.ADD, FundAllocation),
         )
         return context
+
+    def funds_received(self, organization):
+        """What the organization itself received this year and last, by purpose: one
+        aggregate query, whatever the number of allocations."""
+        if not self.may(Action.VIEW, FundAllocation):
+            return None
+        this_year = timezone.localdate().year
+        years = [this_year - 1, this_year]
+        totals = (
+            FundAllocation.objects.restrict(self.request.user)
+            .filter(recipient=organization, date__gte=datetime.date(years[0], 1, 1))
+            .filter(date__lte=datetime.date(this_year, 12, 31))
+            .annotate(year=ExtractYear("date"))
+            .values("year", "purpose")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        amounts = {(row["year"], row["purpose"]): row["total"] for row in totals}
+        list_url = reverse("organizations:fundallocation_list")
+        return {
+            "years": [
+                {
+                    "year": year,
+                    "total": yuan(sum((a for (y, _p), a in amounts.items() if y == year), Decimal("0.00"))),
+                    "url": f"{list_url}?{urlencode({'recipient': organization.pk, 'year': year})}",
+                }
+                for year in years
+            ],
+            "rows": [
+                {
+                    "purpose": label,
+                    "amounts": [yuan(amounts[year, value]) if (year, value) in amounts else "—" for year in years],
+                }
+                for value, label in Purpose.choices
+                if any((year, value) in amounts for year in years)
+            ],
+            "url": f"{list_url}?{urlencode({'recipient': organization.pk})}",
+        }
 
     def branch_figures(self, organization):
         """Yearly totals of the branch (the organization and everything under it): one
@@ -301,3 +350,106 @@ class OrganizationImportView(ImportView):
 class OrganizationImportTemplateView(ImportTemplateView):
     model = Organization
     kind = "organizations"
+
+
+class FundAllocationListView(ObjectListView):
+    model = FundAllocation
+    filterset_class = FundAllocationFilter
+    table_class = FundAllocationTable
+    template_name = "organizations/fundallocation_list.html"
+    title = gettext_lazy("Fund allocations")
+    create_url_name = "organizations:fundallocation_create"
+    export_filename = "fund_allocations"
+
+    def get_base_queryset(self, queryset):
+        return queryset.select_related("recipient").annotate(source_label=Coalesce("source__name", "source_name"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        total = self.object_list.order_by().aggregate(total=Sum("amount"))["total"]
+        context["total"] = total if total is not None else Decimal("0.00")
+        context["total_display"] = yuan(context["total"])
+        return context
+
+
+class FundAllocationDetailView(ObjectDetailView):
+    model = FundAllocation
+    template_name = "organizations/fundallocation_detail.html"
+
+    def get_base_queryset(self, queryset):
+        return queryset.select_related("source", "recipient")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(amount=yuan(self.object.amount), **kwargs)
+
+
+class FundAllocationCreateView(ServiceFormView):
+    model = FundAllocation
+    action = Action.ADD
+    form_class = FundAllocationCreateForm
+    title = gettext_lazy("New fund allocation")
+
+    def get_form(self, data=None, files=None):
+        form = super().get_form(data, files)
+        recipient_pk = self.request.GET.get("recipient")
+        if data is None and recipient_pk and recipient_pk.isdigit():
+            form.initial["recipient"] = form.fields["recipient"].queryset.filter(pk=recipient_pk).first()
+        return form
+
+    def perform(self, form):
+        fields = dict(form.cleaned_data)
+        monthly = fields.pop("monthly")
+        months = fields["date"].year if monthly else None
+        allocations = services.fund_allocation_create(user=self.request.user, months=months, **fields)
+        if monthly:
+            messages.success(
+                self.request,
+                _("%(count)d monthly allocations were recorded, on the 1st of each month of %(year)d.")
+                % {"count": len(allocations), "year": months},
+            )
+        else:
+            messages.success(self.request, _("The allocation was recorded."))
+        return allocations
+
+    def get_success_url(self, result):
+        if len(result) == 1:
+            return result[0].get_absolute_url()
+        query = urlencode({"recipient": result[0].recipient_id, "year": result[0].date.year})
+        return f"{reverse('organizations:fundallocation_list')}?{query}"
+
+
+class FundAllocationUpdateView(ServiceFormView):
+    model = FundAllocation
+    action = Action.CHANGE
+    form_class = FundAllocationForm
+    success_message = gettext_lazy("The allocation was saved.")
+
+    def get_base_queryset(self, queryset):
+        return queryset.select_related("source", "recipient")
+
+    def get_title(self):
+        return _("Edit %(name)s") % {"name": self.object}
+
+    def get_form(self, data=None, files=None):
+        return self.form_class(data=data, instance=self.object, user=self.request.user)
+
+    def perform(self, form):
+        return services.fund_allocation_update(allocation=self.object, user=self.request.user, **form.cleaned_data)
+
+
+class FundAllocationDeleteView(ScopedViewMixin, TemplateView):
+    model = FundAllocation
+    action = Action.DELETE
+    template_name = "organizations/fundallocation_delete.html"
+
+    def get_base_queryset(self, queryset):
+        return queryset.select_related("source", "recipient")
+
+    def get_context_data(self, **kwargs):
+        allocation = self.get_object()
+        return {"object": allocation, "amount": yuan(allocation.amount)}
+
+    def post(self, request, pk):
+        services.fund_allocation_delete(allocation=self.get_object(), user=request.user)
+        messages.success(request, _("The allocation was deleted."))
+        return redirect("organizations:fundallocation_list")

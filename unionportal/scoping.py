@@ -39,3 +39,28 @@ def restrict_form_fields(form, user, action="view"):
         if queryset is not None and hasattr(queryset, "restrict"):
             field.queryset = queryset.restrict(user, action)
     return form
+
+
+class ReferenceQuerySet(ScopedQuerySet):
+    """Reference data (standards, honour titles, relief programmes) defined by a federation:
+    readable in the owner's branch and by everyone below the owner, since a city's standard
+    applies to its districts; changed only by administrators of the owner's branch. A row with
+    no owner is shipped with the portal: everyone reads it, only superusers change it."""
+
+    owner_path = "owner__path"
+
+    def restrict(self, user, action="view"):
+        if action != "view" or user.is_superuser or not may(user, self.model, action):
+            return super().restrict(user, action)
+        path = user.organization.path
+        step = user.organization.steplen
+        ancestors = [path[:i] for i in range(step, len(path) + 1, step)]
+        owner = self.owner_path.removesuffix("__path")
+        return self.filter(
+            models.Q(**{f"{self.owner_path}__startswith": path})
+            | models.Q(**{f"{self.owner_path}__in": ancestors})
+            | models.Q(**{f"{owner}__isnull": True})
+        )
+
+
+REFERENCE_ACTIONS = {"add": "manage_reference", "change": "manage_reference", "delete": "manage_reference"}

@@ -1,6 +1,7 @@
 """The one settings file. Production differs from development only in its environment;
 every variable is listed, with a production value, in `.env.example`."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -94,6 +95,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests use a file too, as production does: in-memory SQLite shares one cache between
+    # threads and fails concurrent writers at once ("table is locked") instead of queueing them.
+    # One file per test process, so that two runs on one machine do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_unionportal_{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

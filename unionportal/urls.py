@@ -11,5 +11,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("organizations/", include("organizations.urls")),
     path("cadres/", include("cadres.urls")),
+    path("standards/", include("standards.urls")),
+    path("activities/", include("activities.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -113,7 +113,7 @@ class ObjectDetailView(ScopedViewMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.with_history and hasattr(self.object, "history"):
-            context["history"] = history_rows(self.object.history.all())
+            context["history"] = history_rows(self.object.history.all(), user=self.request.user)
         context["may_change"] = self.may(Action.CHANGE)
         context["may_delete"] = self.may(Action.DELETE)
         return context

@@ -53,7 +53,23 @@ class WhoGetsInTest(AdminSiteTestCase):
         models = sorted(model["object_name"] for app in response.context["app_list"] for model in app["models"])
         self.assertEqual(
             models,
-            ["Attendance", "AuditEvent", "Cadre", "Group", "MembershipFigure", "Organization", "Training", "User"],
+            [
+                "Activity",
+                "Assessment",
+                "Attendance",
+                "AuditEvent",
+                "Cadre",
+                "Campaign",
+                "FundAllocation",
+                "Group",
+                "Honour",
+                "HonourTitle",
+                "MembershipFigure",
+                "Organization",
+                "Standard",
+                "Training",
+                "User",
+            ],
         )
 
     def test_city_admin_opens_the_admin_index_without_the_audit_log(self):
@@ -61,7 +77,24 @@ class WhoGetsInTest(AdminSiteTestCase):
         response = self.client.get(admin_url("index"))
         self.assertEqual(response.status_code, 200)
         models = sorted(model["object_name"] for app in response.context["app_list"] for model in app["models"])
-        self.assertEqual(models, ["Attendance", "Cadre", "MembershipFigure", "Organization", "Training", "User"])
+        self.assertEqual(
+            models,
+            [
+                "Activity",
+                "Assessment",
+                "Attendance",
+                "Cadre",
+                "Campaign",
+                "FundAllocation",
+                "Honour",
+                "HonourTitle",
+                "MembershipFigure",
+                "Organization",
+                "Standard",
+                "Training",
+                "User",
+            ],
+        )
 
     def test_staff_is_refused_at_the_admin(self):
         self.login(self.alice)

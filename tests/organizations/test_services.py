@@ -422,7 +422,7 @@ class HistoryTest(ServiceTestCase):
     def test_move_shows_the_new_parent_in_history(self):
         union = self.reload(self.union_a)
         organization_move(organization=union, new_parent=self.reload(self.district_b), user=self.ada)
-        newest = history_rows(self.reload(self.union_a).history.all())[0]
+        newest = history_rows(self.reload(self.union_a).history.all(), user=self.ada)[0]
         changes = {str(change["field"]): (change["old"], change["new"]) for change in newest["changes"]}
-        self.assertEqual(changes[str(verbose("parent"))], (self.district_a.pk, self.district_b.pk))
+        self.assertEqual(changes[str(verbose("parent"))], ("甲区总工会", "乙区总工会"))
         self.assertEqual(newest["record"].history_user, self.ada)

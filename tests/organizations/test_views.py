@@ -770,3 +770,18 @@ class QueryCountTest(OrganizationViewTestCase):
         edit(5)
         self.assert_same_queries_with_more_rows(self.district_a.get_absolute_url(), grow)
         self.assertGreater(self.district_a.history.count(), 60)
+
+
+class BranchFilterTest(OrganizationViewTestCase):
+    def test_a_grassroots_union_can_be_the_branch_though_the_dropdown_lists_federations(self):
+        self.login(self.alice)
+        response = self.client.get(url("organization_list") + f"?branch={self.union_a.pk}")
+        self.assertEqual([row.record for row in response.context["table"].page.object_list], [self.union_a])
+        offered = [value for value, _label in response.context["filter"].form.fields["branch"].choices if value]
+        self.assertEqual({str(v) for v in offered}, {str(self.district_a.pk), str(self.union_a.pk)})
+
+    def test_a_union_outside_the_branch_is_refused(self):
+        self.login(self.alice)
+        response = self.client.get(url("organization_list") + f"?branch={self.union_b.pk}")
+        self.assertEqual(len(response.context["table"].page.object_list), 0)
+        self.assertIn("branch", response.context["filter"].form.errors)

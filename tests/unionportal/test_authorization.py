@@ -21,6 +21,8 @@ import datetime
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
@@ -29,9 +31,21 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
 from accounts.models import REVEAL_PERMISSION_CODENAME, AuditEvent, User
+from activities.models import Activity, ActivityPhoto, Campaign, Honour, HonourStatus, HonourTitle
+from activities.services import PHOTO_FOLDER as ACTIVITY_PHOTO_FOLDER
 from cadres.models import Attendance, Cadre, Position, Post, Rank, Staffing, Training
 from cadres.views import PHOTO_FOLDER
-from organizations.models import MembershipFigure, Organization, OrganizationKind
+from organizations.models import FundAllocation, MembershipFigure, Organization, OrganizationKind, Purpose
+from standards.models import (
+    Assessment,
+    AssessmentItem,
+    AssessmentStatus,
+    Criterion,
+    Evidence,
+    RatingThreshold,
+    Standard,
+)
+from standards.services import EVIDENCE_FOLDER
 from tests.base import PASSWORD, PortalTestCase, make_org
 from tests.cadres.data import MediaRootMixin, full_ids_in, png_upload, resident_id, response_body
 from unionportal.uploads import save_image
@@ -101,6 +115,21 @@ AUDIT_NO_POST = row(LOGIN,   403,  403,  403,  403,  403,  403,  405,  403,  405
 NOTHING_A    = row(LOGIN,    404,  404,  404,  404,  404,  404,  403,  404,  404)
 # Full ID numbers: no role carries the permission; the superuser holds every permission.
 REVEAL       = row(LOGIN,    403,  403,  403,  403,  403,  403,  403,  403,  200)
+# Reference data (standards): read down the tree, changed by administrators of the owner's
+# branch; a standard of the city is out of reach (404) for district A's administrator.
+REFERENCE    = row(LOGIN,    403,  403,  200,  403,  403,  403,  403,  200,  200)
+REFERENCE_SAVE = row(LOGIN,  403,  403,  302,  403,  403,  403,  403,  302,  302)
+REFERENCE_ABOVE = row(LOGIN, 403,  403,  404,  403,  403,  403,  403,  200,  200)
+REFERENCE_ABOVE_SAVE = row(LOGIN, 403, 403, 404, 403,  403,  403,  403,  302,  302)
+# Approving or returning an assessment: approvers only (district A's april), and the superuser.
+APPROVE_NO_GET = row(LOGIN,  403,  405,  403,  403,  403,  403,  403,  403,  405)
+APPROVE_A    = row(LOGIN,    403,  302,  403,  403,  403,  403,  403,  403,  302)
+APPROVE_B    = row(LOGIN,    403,  404,  403,  403,  403,  403,  403,  403,  302)
+# A report of the whole city: the city's people only.
+READ_CITY    = row(LOGIN,    404,  404,  404,  404,  404,  200,  403,  200,  200)
+# Titles shipped with the portal (no owner): read by everyone, changed by superusers only.
+SHIPPED      = row(LOGIN,    403,  403,  404,  403,  403,  403,  403,  404,  200)
+SHIPPED_SAVE = row(LOGIN,    403,  403,  404,  403,  403,  403,  403,  404,  302)
 # fmt: on
 
 
@@ -179,6 +208,154 @@ def user_data(username, organization, role="staff"):
         "organization": organization.pk,
         "role": role,
     }
+
+
+def fund_data(recipient, source=None, source_name="", **extra):
+    return {
+        "source": source.pk if source else "",
+        "source_name": source_name,
+        "recipient": recipient.pk,
+        "date": "2025-06-01",
+        "amount": "2500.00",
+        "purpose": Purpose.ROUTINE,
+        "note": "",
+        **extra,
+    }
+
+
+def formset_management(prefix, total, initial):
+    return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": str(initial)}
+
+
+def standard_data(standard=None, name="新订标准", **extra):
+    """A standard's page as sent: its fields, and its criteria and thresholds unchanged (a new
+    standard: one criterion by hand)."""
+    data = {
+        "name": standard.name if standard else name,
+        "kinds": standard.kinds if standard else [OrganizationKind.GRASSROOTS],
+        "pass_points": str(standard.pass_points) if standard else "60",
+        "expected_chair_rank": standard.expected_chair_rank if standard else "",
+        "description": "",
+        "active": "on",
+        **extra,
+    }
+    criteria = list(standard.criteria.all()) if standard else []
+    thresholds = list(standard.thresholds.all()) if standard else []
+    data.update(formset_management("criteria", max(len(criteria), 1), len(criteria)))
+    data.update(formset_management("thresholds", len(thresholds), len(thresholds)))
+    for index, criterion in enumerate(criteria):
+        prefix = f"criteria-{index}"
+        data.update(
+            {
+                f"{prefix}-id": criterion.pk,
+                f"{prefix}-order": criterion.order,
+                f"{prefix}-code": criterion.code,
+                f"{prefix}-title": criterion.title,
+                f"{prefix}-category": criterion.category,
+                f"{prefix}-points": str(criterion.points),
+                f"{prefix}-measure": criterion.measure,
+                f"{prefix}-threshold": "" if criterion.threshold is None else str(criterion.threshold),
+            }
+        )
+        if criterion.must_pass:
+            data[f"{prefix}-must_pass"] = "on"
+    if not criteria:
+        data.update(
+            {
+                "criteria-0-order": "1",
+                "criteria-0-code": "X1",
+                "criteria-0-title": "有工会组织",
+                "criteria-0-points": "100",
+            }
+        )
+    for index, threshold in enumerate(thresholds):
+        prefix = f"thresholds-{index}"
+        data.update(
+            {
+                f"{prefix}-id": threshold.pk,
+                f"{prefix}-rating": threshold.rating,
+                f"{prefix}-min_points": str(threshold.min_points),
+            }
+        )
+        if threshold.requires_all_must_pass:
+            data[f"{prefix}-requires_all_must_pass"] = "on"
+    return data
+
+
+def assessment_data(standard, organization, year=2026):
+    return {"standard": standard.pk, "organization": organization.pk, "year": year}
+
+
+def items_data(assessment, note="已核实"):
+    """The assessment's edit form as sent: every item met, full points."""
+    items = list(assessment.items.all())
+    data = {**formset_management("items", len(items), len(items)), "note": note}
+    for index, item in enumerate(items):
+        data.update({f"items-{index}-id": item.pk, f"items-{index}-met": "on", f"items-{index}-points": ""})
+        data[f"items-{index}-note"] = ""
+    return data
+
+
+def report_query(organization, standard, **extra):
+    return urlencode({"organization": organization.pk, "standard": standard.pk, "year": 2025, **extra})
+
+
+def evidence_data():
+    """A fresh picture for each request: the client reads the upload it sends."""
+    return {"picture": png_upload("evidence.png"), "caption": "活动照片"}
+
+
+def campaign_data(organizer, name="“五一”职工系列活动"):
+    return {"name": name, "year": 2025, "organizer": organizer.pk, "description": ""}
+
+
+def activity_data(organizer, campaign=None, co_organizers=(), **extra):
+    return {
+        "title": "职工健步走",
+        "kind": "walk",
+        "organizer": organizer.pk,
+        "co_organizers": [organization.pk for organization in co_organizers],
+        "campaign": campaign.pk if campaign else "",
+        "start": "2025-05-01",
+        "end": "",
+        "place": "",
+        "participants": "300",
+        "entries": "0",
+        "funds_spent": "1200.00",
+        "description": "",
+        "materials": "0",
+        "enterprises": "0",
+        "jobs_offered": "0",
+        "people_placed": "0",
+        **extra,
+    }
+
+
+def activity_photo_data():
+    """A fresh picture for each request: the client reads the upload it sends."""
+    return {"picture": png_upload("activity.png"), "caption": "活动现场"}
+
+
+def honour_data(title, organization, year=2024, **extra):
+    return {
+        "title": title.pk,
+        "year": year,
+        "organization": organization.pk,
+        "recipient_name": "",
+        "recipient_unit": "",
+        "cadre": "",
+        "status": "conferred",
+        "conferring_body": "测试市总工会",
+        "document_number": "",
+        "recommended_by": "",
+        **extra,
+    }
+
+
+def honour_title_data(title=None, name="新设工匠"):
+    if title is not None:
+        return {"name": title.name, "level": title.level, "recipient_type": title.recipient_type, "order": 9}
+    return {"name": name, "level": "county", "recipient_type": "individual", "order": 100}
 
 
 MATRIX = {
@@ -414,6 +591,387 @@ MATRIX = {
             data=lambda t: training_data(t.district_b, [t.cadre_b]),
         ),
     ],
+    "organizations:fundallocation_list": [
+        Case(get=READ, post=READ_NO_POST),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: "export=xlsx", label="export"),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: f"branch={t.district_b.pk}", label="branch B"),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: f"branch={t.district_b.pk}&export=xlsx", label="export B"),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: f"recipient={t.township_b.pk}", label="recipient B"),
+        Case(
+            get=READ,
+            post=READ_NO_POST,
+            query=lambda t: f"recipient={t.township_b.pk}&export=xlsx",
+            label="export recipient B",
+        ),
+    ],
+    "organizations:fundallocation_create": [
+        Case(get=WRITE, post=CREATE_IN_A, data=lambda t: fund_data(t.township_a, source=t.city)),
+        Case(
+            get=WRITE,
+            post=CREATE_IN_B,
+            query=lambda t: f"recipient={t.township_b.pk}",
+            data=lambda t: fund_data(t.township_b, source=t.district_b),
+            label="in B",
+        ),
+        Case(
+            get=WRITE,
+            post=CREATE_IN_B,
+            data=lambda t: fund_data(t.township_b, source_name="乙区人民政府", monthly="on"),
+            label="monthly from outside, in B",
+        ),
+    ],
+    "organizations:fundallocation_detail": [
+        Case(get=READ_A, post=READ_NO_POST, kwargs=lambda t: {"pk": t.fund_a.pk}),
+        Case(get=READ_B, post=READ_NO_POST, kwargs=lambda t: {"pk": t.fund_b.pk}),
+        Case(get=READ_B, post=READ_NO_POST, kwargs=lambda t: {"pk": t.fund_b_outside.pk}, label="outside"),
+    ],
+    "organizations:fundallocation_update": [
+        Case(
+            get=WRITE_A,
+            post=SAVE_A,
+            kwargs=lambda t: {"pk": t.fund_a.pk},
+            data=lambda t: fund_data(t.township_a, source=t.city, amount="3000.00"),
+        ),
+        Case(
+            get=WRITE_B,
+            post=SAVE_B,
+            kwargs=lambda t: {"pk": t.fund_b.pk},
+            data=lambda t: fund_data(t.township_b, source=t.district_b, amount="3000.00"),
+        ),
+    ],
+    "organizations:fundallocation_delete": [
+        Case(get=WRITE_A, post=SAVE_A, kwargs=lambda t: {"pk": t.fund_a.pk}),
+        Case(get=WRITE_B, post=SAVE_B, kwargs=lambda t: {"pk": t.fund_b.pk}),
+    ],
+    "standards:standard_list": [
+        Case(get=READ, post=READ_NO_POST),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: "export=xlsx", label="export"),
+    ],
+    "standards:standard_create": [
+        Case(get=REFERENCE, post=REFERENCE_SAVE, data=lambda t: standard_data(owner=t.city.pk)),
+    ],
+    "standards:standard_detail": [
+        Case(get=READ, post=READ_NO_POST, kwargs=lambda t: {"pk": t.standard_city.pk}, label="of the city"),
+        Case(get=READ_A, post=READ_NO_POST, kwargs=lambda t: {"pk": t.standard_a.pk}),
+        Case(get=READ_B, post=READ_NO_POST, kwargs=lambda t: {"pk": t.standard_b.pk}),
+    ],
+    "standards:standard_update": [
+        Case(
+            get=REFERENCE_ABOVE,
+            post=REFERENCE_ABOVE_SAVE,
+            kwargs=lambda t: {"pk": t.standard_city.pk},
+            data=lambda t: standard_data(t.standard_city, description="修订"),
+            label="of the city",
+        ),
+        Case(
+            get=REFERENCE,
+            post=REFERENCE_SAVE,
+            kwargs=lambda t: {"pk": t.standard_a.pk},
+            data=lambda t: standard_data(t.standard_a, description="修订"),
+        ),
+        Case(
+            get=REFERENCE_ABOVE,
+            post=REFERENCE_ABOVE_SAVE,
+            kwargs=lambda t: {"pk": t.standard_b.pk},
+            data=lambda t: standard_data(t.standard_b, description="修订"),
+        ),
+    ],
+    "standards:assessment_list": [
+        Case(get=READ, post=READ_NO_POST),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: "export=xlsx", label="export"),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: f"branch={t.district_b.pk}&export=xlsx", label="export B"),
+        Case(
+            get=READ,
+            post=READ_NO_POST,
+            query=lambda t: f"standard={t.standard_b.pk}&export=xlsx",
+            label="export standard of B",
+        ),
+    ],
+    "standards:assessment_create": [
+        Case(get=WRITE, post=CREATE_IN_A, data=lambda t: assessment_data(t.standard_city, t.township_a)),
+        Case(
+            get=WRITE,
+            post=CREATE_IN_B,
+            query=lambda t: f"standard={t.standard_b.pk}",
+            data=lambda t: assessment_data(t.standard_b, t.township_b),
+            label="in B",
+        ),
+    ],
+    "standards:assessment_detail": [
+        Case(get=READ_A, post=READ_NO_POST, kwargs=lambda t: {"pk": t.draft_a.pk}, label="draft"),
+        Case(get=READ_A, post=READ_NO_POST, kwargs=lambda t: {"pk": t.submitted_a.pk}, label="submitted"),
+        Case(get=READ_A, post=READ_NO_POST, kwargs=lambda t: {"pk": t.approved_a.pk}, label="approved"),
+        Case(get=READ_B, post=READ_NO_POST, kwargs=lambda t: {"pk": t.draft_b.pk}, label="draft"),
+        Case(get=READ_B, post=READ_NO_POST, kwargs=lambda t: {"pk": t.submitted_b.pk}, label="submitted"),
+        Case(get=READ_B, post=READ_NO_POST, kwargs=lambda t: {"pk": t.approved_b.pk}, label="approved"),
+    ],
+    "standards:assessment_edit": [
+        Case(
+            get=WRITE_A,
+            post=SAVE_A,
+            kwargs=lambda t: {"pk": t.draft_a.pk},
+            data=lambda t: items_data(t.draft_a),
+            label="draft",
+        ),
+        Case(
+            get=WRITE_B,
+            post=SAVE_B,
+            kwargs=lambda t: {"pk": t.draft_b.pk},
+            data=lambda t: items_data(t.draft_b),
+            label="draft",
+        ),
+        # Locked: back to the assessment's page, with the reason as a message.
+        Case(
+            get=SAVE_A,
+            post=SAVE_A,
+            kwargs=lambda t: {"pk": t.submitted_a.pk},
+            data=lambda t: items_data(t.submitted_a),
+            label="submitted",
+        ),
+        Case(
+            get=SAVE_B,
+            post=SAVE_B,
+            kwargs=lambda t: {"pk": t.approved_b.pk},
+            data=lambda t: items_data(t.approved_b),
+            label="approved",
+        ),
+    ],
+    "standards:assessment_submit": [
+        Case(get=WRITE_NO_GET, post=SAVE_A, kwargs=lambda t: {"pk": t.draft_a.pk}),
+        Case(get=WRITE_NO_GET, post=SAVE_B, kwargs=lambda t: {"pk": t.draft_b.pk}),
+    ],
+    "standards:assessment_approve": [
+        Case(get=APPROVE_NO_GET, post=APPROVE_A, kwargs=lambda t: {"pk": t.submitted_a.pk}),
+        Case(get=APPROVE_NO_GET, post=APPROVE_B, kwargs=lambda t: {"pk": t.submitted_b.pk}),
+    ],
+    "standards:assessment_return": [
+        Case(
+            get=APPROVE_NO_GET,
+            post=APPROVE_A,
+            kwargs=lambda t: {"pk": t.submitted_a.pk},
+            data=lambda t: {"reason": "缺少活动照片"},
+        ),
+        Case(
+            get=APPROVE_NO_GET,
+            post=APPROVE_B,
+            kwargs=lambda t: {"pk": t.submitted_b.pk},
+            data=lambda t: {"reason": "缺少活动照片"},
+        ),
+    ],
+    "standards:evidence_upload": [
+        Case(get=WRITE_NO_GET, post=SAVE_A, kwargs=lambda t: {"pk": t.item_a.pk}, data=lambda t: evidence_data()),
+        Case(get=WRITE_NO_GET, post=SAVE_B, kwargs=lambda t: {"pk": t.item_b.pk}, data=lambda t: evidence_data()),
+    ],
+    "standards:evidence_image": [
+        Case(get=READ_A, post=READ_NO_POST, kwargs=lambda t: {"pk": t.evidence_a.pk}),
+        Case(get=READ_B, post=READ_NO_POST, kwargs=lambda t: {"pk": t.evidence_b.pk}),
+    ],
+    "standards:evidence_delete": [
+        Case(get=WRITE_NO_GET, post=SAVE_A, kwargs=lambda t: {"pk": t.evidence_a.pk}),
+        Case(get=WRITE_NO_GET, post=SAVE_B, kwargs=lambda t: {"pk": t.evidence_b.pk}),
+    ],
+    "reports:standardization_report": [
+        # Each person's own organization, last year, the most assessed standard.
+        Case(get=READ, post=READ_NO_POST),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: "format=xlsx", label="export"),
+        Case(get=READ_CITY, post=READ_NO_POST, query=lambda t: report_query(t.city, t.standard_city), label="city"),
+        Case(
+            get=READ_CITY,
+            post=READ_NO_POST,
+            query=lambda t: report_query(t.city, t.standard_city, format="xlsx"),
+            label="export city",
+        ),
+        Case(get=READ_A, post=READ_NO_POST, query=lambda t: report_query(t.district_a, t.standard_city), label="A"),
+        Case(
+            get=READ_A,
+            post=READ_NO_POST,
+            query=lambda t: report_query(t.district_a, t.standard_a, format="xlsx"),
+            label="export A",
+        ),
+        Case(get=READ_B, post=READ_NO_POST, query=lambda t: report_query(t.district_b, t.standard_city), label="B"),
+        Case(
+            get=READ_B,
+            post=READ_NO_POST,
+            query=lambda t: report_query(t.district_b, t.standard_b, format="xlsx"),
+            label="export B",
+        ),
+        # A standard of B named without an organization: 404 for A whatever the organization.
+        Case(get=READ_B, post=READ_NO_POST, query=lambda t: f"standard={t.standard_b.pk}", label="standard of B"),
+    ],
+    "activities:activity_list": [
+        Case(get=READ, post=READ_NO_POST),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: "export=xlsx", label="export"),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: f"branch={t.district_b.pk}", label="branch B"),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: f"branch={t.district_b.pk}&export=xlsx", label="export B"),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: f"campaign={t.campaign_b.pk}", label="campaign of B"),
+    ],
+    "activities:activity_create": [
+        Case(get=WRITE, post=CREATE_IN_A, data=lambda t: activity_data(t.township_a, t.campaign_a, [t.district_a])),
+        Case(get=WRITE, post=CREATE_IN_B, data=lambda t: activity_data(t.township_b, t.campaign_b), label="in B"),
+    ],
+    "activities:activity_import": [Case(get=WRITE, post=WRITE)],
+    "activities:activity_import_template": [
+        Case(get=WRITE, post=row(LOGIN, 405, 403, 405, 405, 403, 403, 403, 405, 405))
+    ],
+    "activities:activity_detail": [
+        Case(get=READ_A, post=READ_NO_POST, kwargs=lambda t: {"pk": t.activity_a.pk}),
+        Case(get=READ_B, post=READ_NO_POST, kwargs=lambda t: {"pk": t.activity_b.pk}),
+    ],
+    "activities:activity_update": [
+        Case(
+            get=WRITE_A,
+            post=SAVE_A,
+            kwargs=lambda t: {"pk": t.activity_a.pk},
+            data=lambda t: activity_data(t.township_a, t.campaign_a, [t.district_a]),
+        ),
+        Case(
+            get=WRITE_B,
+            post=SAVE_B,
+            kwargs=lambda t: {"pk": t.activity_b.pk},
+            data=lambda t: activity_data(t.township_b, t.campaign_b),
+        ),
+    ],
+    "activities:activity_photo_upload": [
+        Case(
+            get=WRITE_NO_GET,
+            post=SAVE_A,
+            kwargs=lambda t: {"pk": t.activity_a.pk},
+            data=lambda t: activity_photo_data(),
+        ),
+        Case(
+            get=WRITE_NO_GET,
+            post=SAVE_B,
+            kwargs=lambda t: {"pk": t.activity_b.pk},
+            data=lambda t: activity_photo_data(),
+        ),
+    ],
+    "activities:activity_photo_image": [
+        Case(get=READ_A, post=READ_NO_POST, kwargs=lambda t: {"pk": t.activity_photo_a.pk}),
+        Case(get=READ_B, post=READ_NO_POST, kwargs=lambda t: {"pk": t.activity_photo_b.pk}),
+    ],
+    "activities:activity_photo_delete": [
+        Case(get=WRITE_NO_GET, post=SAVE_A, kwargs=lambda t: {"pk": t.activity_photo_a.pk}),
+        Case(get=WRITE_NO_GET, post=SAVE_B, kwargs=lambda t: {"pk": t.activity_photo_b.pk}),
+    ],
+    "activities:campaign_list": [
+        Case(get=READ, post=READ_NO_POST),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: "export=xlsx", label="export"),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: f"branch={t.township_b.pk}&export=xlsx", label="export B"),
+    ],
+    "activities:campaign_create": [
+        Case(get=WRITE, post=CREATE_IN_A, data=lambda t: campaign_data(t.township_a, "新系列")),
+        Case(get=WRITE, post=CREATE_IN_B, data=lambda t: campaign_data(t.township_b, "新系列"), label="in B"),
+    ],
+    "activities:campaign_detail": [
+        Case(get=READ_A, post=READ_NO_POST, kwargs=lambda t: {"pk": t.campaign_a.pk}),
+        Case(get=READ_B, post=READ_NO_POST, kwargs=lambda t: {"pk": t.campaign_b.pk}),
+    ],
+    "activities:campaign_update": [
+        Case(
+            get=WRITE_A,
+            post=SAVE_A,
+            kwargs=lambda t: {"pk": t.campaign_a.pk},
+            data=lambda t: campaign_data(t.township_a),
+        ),
+        Case(
+            get=WRITE_B,
+            post=SAVE_B,
+            kwargs=lambda t: {"pk": t.campaign_b.pk},
+            data=lambda t: campaign_data(t.township_b),
+        ),
+    ],
+    "activities:honour_list": [
+        Case(get=READ, post=READ_NO_POST),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: "export=xlsx", label="export"),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: f"branch={t.district_b.pk}", label="branch B"),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: f"branch={t.district_b.pk}&export=xlsx", label="export B"),
+        Case(
+            get=READ,
+            post=READ_NO_POST,
+            query=lambda t: f"title={t.honour_title_b.name}&status=recommended&export=xlsx",
+            label="export title of B",
+        ),
+    ],
+    "activities:honour_create": [
+        Case(get=WRITE, post=CREATE_IN_A, data=lambda t: honour_data(t.shipped_title, t.township_a)),
+        Case(get=WRITE, post=CREATE_IN_B, data=lambda t: honour_data(t.shipped_title, t.township_b), label="in B"),
+    ],
+    "activities:honour_import": [Case(get=WRITE, post=WRITE)],
+    "activities:honour_import_template": [
+        Case(get=WRITE, post=row(LOGIN, 405, 403, 405, 405, 403, 403, 403, 405, 405))
+    ],
+    "activities:honour_matrix": [
+        # Each person's own branch this year, conferred honours.
+        Case(get=READ, post=READ_NO_POST),
+        # District B named by district A: the form's error, nothing counted.
+        Case(
+            get=READ,
+            post=READ_NO_POST,
+            query=lambda t: f"branch={t.district_b.pk}&year_min=2020&year_max=2025&status=",
+            label="B",
+        ),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: "branch=&year_min=2020&year_max=2025&status=", label="all"),
+    ],
+    "activities:honour_detail": [
+        Case(get=READ_A, post=READ_NO_POST, kwargs=lambda t: {"pk": t.honour_a.pk}),
+        Case(get=READ_B, post=READ_NO_POST, kwargs=lambda t: {"pk": t.honour_b.pk}),
+    ],
+    "activities:honour_update": [
+        Case(
+            get=WRITE_A,
+            post=SAVE_A,
+            kwargs=lambda t: {"pk": t.honour_a.pk},
+            data=lambda t: honour_data(t.honour_title_a, t.township_a, 2025, recipient_name="张明"),
+        ),
+        Case(
+            get=WRITE_B,
+            post=SAVE_B,
+            kwargs=lambda t: {"pk": t.honour_b.pk},
+            data=lambda t: honour_data(t.honour_title_b, t.township_b, 2025, recipient_name="李华"),
+        ),
+    ],
+    "activities:honour_confer": [
+        Case(
+            get=WRITE_NO_GET,
+            post=SAVE_A,
+            kwargs=lambda t: {"pk": t.honour_a.pk},
+            data=lambda t: {"status": "conferred"},
+        ),
+        Case(
+            get=WRITE_NO_GET,
+            post=SAVE_B,
+            kwargs=lambda t: {"pk": t.honour_b.pk},
+            data=lambda t: {"status": "not_conferred"},
+        ),
+    ],
+    "activities:honourtitle_list": [
+        Case(get=READ, post=READ_NO_POST),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: "export=xlsx", label="export"),
+    ],
+    "activities:honourtitle_create": [
+        Case(get=REFERENCE, post=REFERENCE_SAVE, data=lambda t: honour_title_data()),
+    ],
+    "activities:honourtitle_update": [
+        Case(
+            get=REFERENCE,
+            post=REFERENCE_SAVE,
+            kwargs=lambda t: {"pk": t.honour_title_a.pk},
+            data=lambda t: honour_title_data(t.honour_title_a),
+        ),
+        Case(
+            get=REFERENCE_ABOVE,
+            post=REFERENCE_ABOVE_SAVE,
+            kwargs=lambda t: {"pk": t.honour_title_b.pk},
+            data=lambda t: honour_title_data(t.honour_title_b),
+        ),
+        Case(
+            get=SHIPPED,
+            post=SHIPPED_SAVE,
+            kwargs=lambda t: {"pk": t.shipped_title.pk},
+            data=lambda t: honour_title_data(t.shipped_title),
+            label="shipped",
+        ),
+    ],
 }
 
 
@@ -481,6 +1039,9 @@ class MatrixDataTestCase(MediaRootMixin, PortalTestCase):
             )
         cls.passwords = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
         cls.add_cadres()
+        cls.add_funds()
+        cls.add_standards()
+        cls.add_activities()
 
     @classmethod
     def add_cadres(cls):
@@ -541,6 +1102,123 @@ class MatrixDataTestCase(MediaRootMixin, PortalTestCase):
         for training, cadre in ((cls.training_a, cls.cadre_a), (cls.training_a, cls.cadre_a_plain)):
             Attendance.objects.create(training=training, cadre=cadre)
         Attendance.objects.create(training=cls.training_b, cadre=cls.cadre_b)
+
+    @classmethod
+    def add_funds(cls):
+        """Money down the tree on each side (the city to township A, district B to township B)
+        and money from outside to B. Not to union_a or union_b, which the matrix deletes."""
+        routine = {"date": datetime.date(2025, 3, 1), "purpose": Purpose.ROUTINE}
+        cls.fund_a = FundAllocation.objects.create(
+            source=cls.city, recipient=cls.township_a, amount=Decimal("30000.00"), **routine
+        )
+        cls.fund_b = FundAllocation.objects.create(
+            source=cls.district_b, recipient=cls.township_b, amount=Decimal("20000.00"), **routine
+        )
+        cls.fund_b_outside = FundAllocation.objects.create(
+            source_name="乙区人民政府",
+            recipient=cls.district_b,
+            amount=Decimal("5000.00"),
+            date=datetime.date(2025, 5, 1),
+            purpose=Purpose.ACTIVITY_SUBSIDY,
+        )
+
+    @classmethod
+    def add_standards(cls):
+        """A standard of the city (read by everyone below it), one of each district, and on
+        each side a draft (with a picture), a submitted and an approved assessment. The matrix
+        rolls back each request, so a submit or an approval meets the same draft or submitted
+        one for everybody."""
+        kinds = [OrganizationKind.COUNTY_FEDERATION, OrganizationKind.TOWNSHIP_FEDERATION]
+        cls.standard_city = cls.add_standard(cls.city, "市级工会规范化建设标准", kinds, "C")
+        cls.standard_a = cls.add_standard(cls.district_a, "甲区街道工会标准", kinds[1:], "A")
+        cls.standard_b = cls.add_standard(cls.district_b, "乙区街道工会标准", kinds[1:], "B")
+        RatingThreshold.objects.create(standard=cls.standard_city, rating=3, min_points=Decimal(60))
+        year = 2025
+        cls.draft_a = cls.add_assessment(cls.township_a, cls.standard_city, year)
+        cls.submitted_a = cls.add_assessment(
+            cls.township_a, cls.standard_a, year, AssessmentStatus.SUBMITTED, cls.alice
+        )
+        cls.approved_a = cls.add_assessment(
+            cls.district_a, cls.standard_city, year, AssessmentStatus.APPROVED, cls.alice
+        )
+        cls.draft_b = cls.add_assessment(cls.township_b, cls.standard_b, year)
+        cls.submitted_b = cls.add_assessment(
+            cls.township_b, cls.standard_city, year, AssessmentStatus.SUBMITTED, cls.bob
+        )
+        cls.approved_b = cls.add_assessment(cls.district_b, cls.standard_city, year, AssessmentStatus.APPROVED, cls.bob)
+        cls.item_a = cls.draft_a.items.get()
+        cls.item_b = cls.draft_b.items.get()
+        cls.evidence_a = Evidence.objects.create(
+            item=cls.item_a, image=save_image(png_upload(), EVIDENCE_FOLDER), caption="职工之家"
+        )
+        cls.evidence_b = Evidence.objects.create(
+            item=cls.item_b, image=save_image(png_upload(), EVIDENCE_FOLDER), caption="职工书屋"
+        )
+
+    @classmethod
+    def add_standard(cls, owner, name, kinds, code):
+        standard = Standard.objects.create(name=name, owner=owner, kinds=kinds)
+        Criterion.objects.create(standard=standard, code=f"{code}1", title="建有职工之家", points=100, must_pass=True)
+        return standard
+
+    @classmethod
+    def add_assessment(cls, organization, standard, year, status=AssessmentStatus.DRAFT, submitter=None):
+        approved = status == AssessmentStatus.APPROVED
+        assessment = Assessment.objects.create(
+            organization=organization,
+            standard=standard,
+            year=year,
+            status=status,
+            score=Decimal(100) if approved else 0,
+            compliant=approved,
+            rating=3 if approved and standard.thresholds.exists() else None,
+            created_by=submitter,
+            submitted_by=submitter,
+        )
+        for criterion in standard.criteria.all():
+            AssessmentItem.objects.create(
+                assessment=assessment, criterion=criterion, met=approved, points=criterion.points if approved else 0
+            )
+        return assessment
+
+    @classmethod
+    def add_activities(cls):
+        """On each side a campaign with an activity (with a photo) and a recommended honour
+        with a title of the district; district A's activity is co-organized by township B too
+        (recorded by the city), which district A's people see only as a count. Not in union_a
+        or union_b, which the matrix deletes."""
+        cls.campaign_a = Campaign.objects.create(name="“五一”职工系列活动", year=2025, organizer=cls.township_a)
+        cls.campaign_b = Campaign.objects.create(name="“五一”职工系列活动", year=2025, organizer=cls.township_b)
+        start = datetime.date(2025, 4, 28)
+        cls.activity_a = Activity.objects.create(
+            title="甲区职工演讲比赛", kind="speech", organizer=cls.township_a, campaign=cls.campaign_a, start=start
+        )
+        cls.activity_a.co_organizers.set([cls.district_a, cls.township_b])
+        cls.activity_b = Activity.objects.create(
+            title="乙区职工书法展", kind="art", organizer=cls.township_b, campaign=cls.campaign_b, start=start
+        )
+        cls.activity_photo_a = ActivityPhoto.objects.create(
+            activity=cls.activity_a, image=save_image(png_upload(), ACTIVITY_PHOTO_FOLDER), caption="演讲"
+        )
+        cls.activity_photo_b = ActivityPhoto.objects.create(
+            activity=cls.activity_b, image=save_image(png_upload(), ACTIVITY_PHOTO_FOLDER), caption="书法"
+        )
+        cls.shipped_title = HonourTitle.objects.get(name="模范职工之家", level="county", owner=None)
+        cls.honour_title_a = HonourTitle.objects.create(
+            name="甲区工匠", level="county", recipient_type="individual", owner=cls.district_a
+        )
+        cls.honour_title_b = HonourTitle.objects.create(
+            name="乙区工匠", level="county", recipient_type="individual", owner=cls.district_b
+        )
+        recommended = {"year": 2025, "status": HonourStatus.RECOMMENDED}
+        cls.honour_a = Honour.objects.create(
+            title=cls.honour_title_a, organization=cls.township_a, recipient_name="张明", **recommended
+        )
+        cls.honour_b = Honour.objects.create(
+            title=cls.honour_title_b, organization=cls.township_b, recipient_name="李华", **recommended
+        )
+        Honour.objects.create(title=cls.shipped_title, year=2025, organization=cls.township_a)
+        Honour.objects.create(title=cls.shipped_title, year=2025, organization=cls.township_b)
 
 
 class AuthorizationMatrixTest(MatrixDataTestCase):
@@ -627,9 +1305,10 @@ class AuthorizationMatrixTest(MatrixDataTestCase):
                     url = f"{url}?{query}"
                 for method, expectations in (("GET", case.get), ("POST", case.post)):
                     self.assertEqual(set(expectations), set(PEOPLE))
-                    data = case.data(self) if method == "POST" else None
                     for person, expected in expectations.items():
                         where = f"{method} {name} {case.label} ({url}) as {person}"
+                        # Built for each request: an upload in the data is read as it is sent.
+                        data = case.data(self) if method == "POST" else None
                         try:
                             response = self.request(person, method, url, data)
                         except Exception as error:  # a 500: the test client re-raises it
@@ -669,6 +1348,35 @@ class AuthorizationMatrixTest(MatrixDataTestCase):
         )
         self.assertEqual(self.names_outside_branch(self.lena), set())
         self.assertEqual(self.names_outside_branch(self.root), set())
+
+    def test_the_city_reads_both_districts_where_the_walk_looks_for_leaks(self):
+        """The pages and workbooks that gather records of a branch name both districts to the
+        city, so the walk's name check has something to find on them if a district's person
+        were shown the other district's rows."""
+        self.client.force_login(self.lena)
+        pages = {
+            "funds": reverse("organizations:fundallocation_list"),
+            "funds export": f"{reverse('organizations:fundallocation_list')}?export=xlsx",
+            "assessments export": f"{reverse('standards:assessment_list')}?export=xlsx",
+            "report": f"{reverse('reports:standardization_report')}?{report_query(self.city, self.standard_city)}",
+            "report export": (
+                f"{reverse('reports:standardization_report')}?"
+                f"{report_query(self.city, self.standard_city, format='xlsx')}"
+            ),
+        }
+        for label, url in pages.items():
+            with self.subTest(label):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                text = response_text(response, response_body(response))
+                self.assertIn("甲区城关街道工会联合会", text)
+                self.assertIn("乙区城关街道工会联合会", text)
+        report = self.client.get(pages["report"]).context["report"]
+        self.assertEqual(
+            [row.name for row in report.rows],
+            ["甲区总工会", "甲区城关街道工会联合会", "乙区总工会", "乙区城关街道工会联合会"],
+        )
+        self.assertEqual([row.assessed for row in report.rows], [True, False, True, False])
 
 
 class RevealTest(MatrixDataTestCase):

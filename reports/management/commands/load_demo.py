@@ -5,8 +5,10 @@ from django.db import transaction
 from django.utils import translation
 
 from accounts import demo as accounts_demo
+from activities import demo as activities_demo
 from cadres import demo as cadres_demo
 from organizations import demo as organizations_demo
+from standards import demo as standards_demo
 from unionportal.roles import Role
 
 
@@ -19,7 +21,12 @@ class Command(BaseCommand):
             organizations = organizations_demo.load()
             cadres = cadres_demo.load(organizations)
             users = accounts_demo.load(organizations)
-        self.stdout.write(f"organizations: {len(organizations)}; cadres: {len(cadres)}; new accounts: {len(users)}")
+            standards = standards_demo.load(organizations)
+            activities, honours = activities_demo.load(organizations)
+        self.stdout.write(
+            f"organizations: {len(organizations)}; cadres: {len(cadres)}; new accounts: {len(users)}; "
+            f"standards: {len(standards)}; activities: {activities}; honours: {honours}"
+        )
         self.stdout.write(f"Demo accounts, password {accounts_demo.DEMO_PASSWORD}:")
         self.stdout.write(f"  {accounts_demo.DEMO_SUPERUSER}  (superuser)")
         for prefix, org_name in accounts_demo.DEMO_BRANCHES.items():

@@ -1,0 +1,41 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from organizations.filters import BranchFilter
+from standards.models import Assessment, AssessmentStatus, Standard
+from unionportal.filters import ScopedFilterSet, YesNoWidget
+
+NO_RATING = "none"
+
+
+class StandardFilter(ScopedFilterSet):
+    name = django_filters.CharFilter(label=_("name contains"), lookup_expr="icontains")
+    active = django_filters.BooleanFilter(label=_("in use"), widget=YesNoWidget())
+
+    class Meta:
+        model = Standard
+        fields = ["name", "active"]
+
+
+class AssessmentFilter(ScopedFilterSet):
+    branch = BranchFilter(path_lookup="organization__path")
+    standard = django_filters.ModelChoiceFilter(label=_("standard"), queryset=Standard.objects.all())
+    year = django_filters.NumberFilter(label=_("year"))
+    status = django_filters.ChoiceFilter(label=_("status"), choices=AssessmentStatus.choices)
+    rating = django_filters.ChoiceFilter(
+        label=_("stars"),
+        method="filter_rating",
+        choices=[*((str(stars), "★" * stars) for stars in range(5, 0, -1)), (NO_RATING, _("No rating"))],
+    )
+    compliant = django_filters.BooleanFilter(
+        label=_("compliant"), widget=YesNoWidget(yes=_("Compliant"), no=_("Not compliant"))
+    )
+
+    class Meta:
+        model = Assessment
+        fields = ["branch", "standard", "year", "status", "rating", "compliant"]
+
+    def filter_rating(self, queryset, name, value):
+        if value == NO_RATING:
+            return queryset.filter(rating__isnull=True)
+        return queryset.filter(rating=int(value))
