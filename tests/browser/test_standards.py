@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
@@ -151,3 +152,14 @@ def test_alice_prepares_and_submits_april_approves_and_the_page_is_locked_with_i
     assert (assessment.submitted_by.username, assessment.approved_by.username) == ("alice", "april")
     assert (media_root / Evidence.objects.get().image).is_file()
     screenshot(tab, "assessment-approved")
+
+    # ...and the approved assessment is in the standardization report of the district.
+    tab.goto(
+        f"{reverse('reports:standardization_report')}?organization={people.district_a.pk}"
+        f"&standard={standard.pk}&year=2025"
+    )
+    expect(tab.get_by_test_id("summary-assessed")).to_have_text("1")
+    expect(tab.get_by_test_id("summary-compliant")).to_have_text("1")
+    row = tab.get_by_test_id("unit-row").filter(has_text="甲区第一中学工会")
+    row.get_by_test_id("assessment-link").click()
+    expect(tab).to_have_url(re.compile(rf"{re.escape(assessment.get_absolute_url())}$"))
