@@ -8,6 +8,7 @@ from accounts import demo as accounts_demo
 from activities import demo as activities_demo
 from cadres import demo as cadres_demo
 from organizations import demo as organizations_demo
+from relief import demo as relief_demo
 from standards import demo as standards_demo
 from unionportal.roles import Role
 
@@ -23,9 +24,11 @@ class Command(BaseCommand):
             users = accounts_demo.load(organizations)
             standards = standards_demo.load(organizations)
             activities, honours = activities_demo.load(organizations)
+            disbursements = relief_demo.load(organizations)
         self.stdout.write(
             f"organizations: {len(organizations)}; cadres: {len(cadres)}; new accounts: {len(users)}; "
-            f"standards: {len(standards)}; activities: {activities}; honours: {honours}"
+            f"standards: {len(standards)}; activities: {activities}; honours: {honours}; "
+            f"disbursements: {disbursements}"
         )
         self.stdout.write(f"Demo accounts, password {accounts_demo.DEMO_PASSWORD}:")
         self.stdout.write(f"  {accounts_demo.DEMO_SUPERUSER}  (superuser)")
