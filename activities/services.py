@@ -43,24 +43,15 @@ def activity_save(*, activity, co_organizers, user):
 
 def activity_photo_add(*, activity, upload, caption="", user):
     """Store a photo of an activity by the rules of every uploaded picture (unionportal.uploads)."""
-    name = uploads.save_image(upload, PHOTO_FOLDER)
-    try:
-        with transaction.atomic():
-            photo = _by(ActivityPhoto(activity=activity, image=name, caption=caption.strip()[:100]), user)
-            photo.full_clean()
-            photo.save()
-    except BaseException:
-        uploads.delete_image(name)
-        raise
-    return photo
+    return uploads.attach_image(
+        ActivityPhoto, upload=upload, folder=PHOTO_FOLDER, user=user, activity=activity, caption=caption.strip()[:100]
+    )
 
 
 @transaction.atomic
 def activity_photo_delete(*, photo, user):
     """Remove a photo; the file goes once the deletion is committed."""
-    name = photo.image
-    _by(photo, user).delete()
-    transaction.on_commit(lambda: uploads.delete_image(name))
+    uploads.detach_image(photo, user=user)
 
 
 SETTABLE = {HonourStatus.CONFERRED, HonourStatus.NOT_CONFERRED}

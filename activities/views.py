@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Min, Sum
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,9 +28,11 @@ from activities.tables import ActivityTable, CampaignTable, HonourTable, HonourT
 from cadres.models import Cadre
 from organizations.models import Organization
 from organizations.tables import yuan
-from unionportal import uploads
 from unionportal.roles import Action
 from unionportal.views import (
+    ImageDeleteView,
+    ImageUploadView,
+    ImageView,
     ImportTemplateView,
     ImportView,
     ObjectDetailView,
@@ -183,54 +184,33 @@ class ActivityFormView(ServiceFormView):
         )
 
 
-class ActivityPhotoUploadView(ScopedViewMixin, View):
-    """A photo (with a caption) of an activity, stored by the rules of every upload."""
+class ActivityPhotoUploadView(ImageUploadView):
+    """A photo (with a caption) of an activity."""
 
     model = Activity
-    action = Action.CHANGE
-    http_method_names = ["post"]
 
-    def post(self, request, pk):
-        activity = self.get_object()
-        upload = request.FILES.get("picture")
-        if upload is None:
-            messages.error(request, _("Choose a picture to upload."))
-        else:
-            try:
-                services.activity_photo_add(
-                    activity=activity, upload=upload, caption=request.POST.get("caption", ""), user=request.user
-                )
-            except ValidationError as error:
-                for message in error.messages:
-                    messages.error(request, message)
-            else:
-                messages.success(request, _("The picture was added."))
-        return HttpResponseRedirect(f"{activity.get_absolute_url()}#photos")
+    def attach(self, activity, upload, caption):
+        services.activity_photo_add(activity=activity, upload=upload, caption=caption, user=self.request.user)
+
+    def redirect_url(self, activity):
+        return f"{activity.get_absolute_url()}#photos"
 
 
-class ActivityPhotoImageView(ScopedViewMixin, View):
-    """The picture, served only to users whose branch holds the activity."""
-
+class ActivityPhotoImageView(ImageView):
     model = ActivityPhoto
 
-    def get(self, request, pk):
-        return uploads.image_response(self.get_object().image)
 
-
-class ActivityPhotoDeleteView(ScopedViewMixin, View):
+class ActivityPhotoDeleteView(ImageDeleteView):
     model = ActivityPhoto
-    action = Action.DELETE
-    http_method_names = ["post"]
 
     def get_base_queryset(self, queryset):
         return queryset.select_related("activity")
 
-    def post(self, request, pk):
-        photo = self.get_object()
-        activity = photo.activity
-        services.activity_photo_delete(photo=photo, user=request.user)
-        messages.success(request, _("The picture was removed."))
-        return HttpResponseRedirect(f"{activity.get_absolute_url()}#photos")
+    def detach(self, photo):
+        services.activity_photo_delete(photo=photo, user=self.request.user)
+
+    def redirect_url(self, photo):
+        return f"{photo.activity.get_absolute_url()}#photos"
 
 
 class ActivityImportView(ImportView):

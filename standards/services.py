@@ -86,24 +86,16 @@ def evidence_add(*, item, upload, caption="", user):
     """Store a photo backing an item, by the rules of every uploaded picture
     (unionportal.uploads); refused, like any change, once the assessment is submitted."""
     _check_editable(item.assessment)
-    name = uploads.save_image(upload, EVIDENCE_FOLDER)
-    try:
-        evidence = _by(Evidence(item=item, image=name, caption=caption.strip()), user)
-        evidence.full_clean()
-        evidence.save()
-    except BaseException:
-        uploads.delete_image(name)
-        raise
-    return evidence
+    return uploads.attach_image(
+        Evidence, upload=upload, folder=EVIDENCE_FOLDER, user=user, item=item, caption=caption.strip()
+    )
 
 
 @transaction.atomic
 def evidence_delete(*, evidence, user):
     """Remove a photo; the file goes once the deletion is committed."""
     _check_editable(evidence.item.assessment)
-    name = evidence.image
-    _by(evidence, user).delete()
-    transaction.on_commit(lambda: uploads.delete_image(name))
+    uploads.detach_image(evidence, user=user)
 
 
 def _transition(assessment, *, user, from_states, **changes):

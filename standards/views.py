@@ -21,9 +21,16 @@ from standards.forms import (
 )
 from standards.models import Assessment, AssessmentItem, AssessmentStatus, Evidence, Standard
 from standards.tables import AssessmentTable, StandardTable
-from unionportal import uploads
 from unionportal.roles import Action
-from unionportal.views import ObjectDetailView, ObjectListView, ScopedViewMixin, ServiceFormView
+from unionportal.views import (
+    ImageDeleteView,
+    ImageUploadView,
+    ImageView,
+    ObjectDetailView,
+    ObjectListView,
+    ScopedViewMixin,
+    ServiceFormView,
+)
 
 
 class StandardListView(ObjectListView):
@@ -313,59 +320,33 @@ class AssessmentReturnView(AssessmentActionView):
         )
 
 
-class EvidenceUploadView(ScopedViewMixin, View):
-    """A photo (with a caption) backing one item, stored by the rules of every upload."""
+class EvidenceUploadView(ImageUploadView):
+    """A photo (with a caption) backing one item of an assessment."""
 
     model = AssessmentItem
-    action = Action.CHANGE
-    http_method_names = ["post"]
 
     def get_base_queryset(self, queryset):
         return queryset.select_related("assessment")
 
-    def post(self, request, pk):
-        item = self.get_object()
-        upload = request.FILES.get("picture")
-        if upload is None:
-            messages.error(request, _("Choose a picture to upload."))
-        else:
-            try:
-                services.evidence_add(
-                    item=item, upload=upload, caption=request.POST.get("caption", ""), user=request.user
-                )
-            except ValidationError as error:
-                for message in error.messages:
-                    messages.error(request, message)
-            else:
-                messages.success(request, _("The picture was added."))
-        return HttpResponseRedirect(f"{item.assessment.get_absolute_url()}#item-{item.pk}")
+    def attach(self, item, upload, caption):
+        services.evidence_add(item=item, upload=upload, caption=caption, user=self.request.user)
+
+    def redirect_url(self, item):
+        return f"{item.assessment.get_absolute_url()}#item-{item.pk}"
 
 
-class EvidenceImageView(ScopedViewMixin, View):
-    """The picture, served only to users whose branch holds the assessment."""
-
+class EvidenceImageView(ImageView):
     model = Evidence
 
-    def get(self, request, pk):
-        return uploads.image_response(self.get_object().image)
 
-
-class EvidenceDeleteView(ScopedViewMixin, View):
+class EvidenceDeleteView(ImageDeleteView):
     model = Evidence
-    action = Action.DELETE
-    http_method_names = ["post"]
 
     def get_base_queryset(self, queryset):
         return queryset.select_related("item__assessment")
 
-    def post(self, request, pk):
-        evidence = self.get_object()
-        item = evidence.item
-        try:
-            services.evidence_delete(evidence=evidence, user=request.user)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("The picture was removed."))
-        return HttpResponseRedirect(f"{item.assessment.get_absolute_url()}#item-{item.pk}")
+    def detach(self, evidence):
+        services.evidence_delete(evidence=evidence, user=self.request.user)
+
+    def redirect_url(self, evidence):
+        return f"{evidence.item.assessment.get_absolute_url()}#item-{evidence.item_id}"

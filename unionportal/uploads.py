@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
@@ -236,3 +237,28 @@ def image_response(name: str) -> FileResponse:
     # Only the viewer's browser may keep it: the picture was served after a scope check.
     response["Cache-Control"] = "private"
     return response
+
+
+def attach_image(model, *, upload, folder, user, **fields):
+    """Store an uploaded picture and the record that holds it (`model(image=name, **fields)`),
+    with the user in its history. If the record cannot be saved, the stored file goes too, so
+    no picture is left without a record."""
+    name = save_image(upload, folder)
+    try:
+        with transaction.atomic():
+            record = model(image=name, **fields)
+            record._history_user = user
+            record.full_clean()
+            record.save()
+    except BaseException:
+        delete_image(name)
+        raise
+    return record
+
+
+def detach_image(record, *, user):
+    """Delete a record holding a picture; the file goes once the deletion is committed."""
+    name = record.image
+    record._history_user = user
+    record.delete()
+    transaction.on_commit(lambda: delete_image(name))

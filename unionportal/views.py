@@ -20,6 +20,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
+from unionportal import uploads
 from unionportal.history import history_rows
 from unionportal.importing import get_importer
 from unionportal.roles import Action
@@ -275,3 +276,54 @@ class ImportTemplateView(ScopedViewMixin, View):
         filename = quote(f"{importer.title}{_('import template')}.xlsx")
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
         return response
+
+
+class ImageUploadView(ScopedViewMixin, View):
+    """POST a picture (and a caption) to a record of the branch: `model` is the record the
+    picture belongs to; subclasses implement `attach(parent, upload, caption)` (a service that
+    applies the domain's own rules) and `redirect_url(parent)`."""
+
+    action = Action.CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        parent = self.get_object()
+        upload = request.FILES.get("picture")
+        if upload is None:
+            messages.error(request, _("Choose a picture to upload."))
+        else:
+            try:
+                self.attach(parent, upload, request.POST.get("caption", ""))
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("The picture was added."))
+        return HttpResponseRedirect(self.redirect_url(parent))
+
+
+class ImageView(ScopedViewMixin, View):
+    """A stored picture, served only to users whose branch holds its record."""
+
+    def get(self, request, pk):
+        return uploads.image_response(self.get_object().image)
+
+
+class ImageDeleteView(ScopedViewMixin, View):
+    """POST removes a picture record; subclasses implement `detach(record)` and
+    `redirect_url(record)` (computed before the record goes)."""
+
+    action = Action.DELETE
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        record = self.get_object()
+        url = self.redirect_url(record)
+        try:
+            self.detach(record)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The picture was removed."))
+        return HttpResponseRedirect(url)
