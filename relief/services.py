@@ -15,8 +15,15 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relief.models import COMMITTED, Disbursement, DisbursementStatus, Programme
-from unionportal.roles import Action
+from relief.models import (
+    COMMITTED,
+    BeneficiaryStatus,
+    Disbursement,
+    DisbursementStatus,
+    Programme,
+    Review,
+)
+from unionportal.roles import Action, Role
 from unionportal.scoping import may
 
 
@@ -36,11 +43,19 @@ def check_rules(disbursement):
     others = Disbursement.objects.filter(programme=programme, status__in=COMMITTED).exclude(pk=disbursement.pk)
     if disbursement.reverses_id:
         return
+    beneficiary = disbursement.beneficiary
+    if beneficiary is not None and not disbursement.historical and beneficiary.status != BeneficiaryStatus.ON_FILE:
+        raise ValidationError(
+            _("%(name)s is no longer on file (%(status)s): no relief is paid on a lifted or closed file.")
+            % {"name": beneficiary.full_name, "status": beneficiary.get_status_display()},
+            code="not_on_file",
+        )
     if _sum(others) + disbursement.amount > programme.budget:
         remaining = programme.budget - _sum(others)
         raise ValidationError(
             _("Over budget: %(programme)s has %(remaining)s yuan left.")
-            % {"programme": programme, "remaining": remaining}
+            % {"programme": programme, "remaining": remaining},
+            code="over_budget",
         )
     if disbursement.beneficiary_id:
         # A payment that was reversed, and the reversing entry itself, do not count.
@@ -50,12 +65,14 @@ def check_rules(disbursement):
         if same_person.exists():
             raise ValidationError(
                 _("%(name)s has already received %(programme)s this year.")
-                % {"name": disbursement.beneficiary.full_name, "programme": programme}
+                % {"name": disbursement.beneficiary.full_name, "programme": programme},
+                code="already_received",
             )
         if disbursement.amount > programme.cap_per_person:
             raise ValidationError(
                 _("Over the cap: at most %(cap)s yuan per person per year from %(programme)s.")
-                % {"cap": programme.cap_per_person, "programme": programme}
+                % {"cap": programme.cap_per_person, "programme": programme},
+                code="over_cap",
             )
 
 
@@ -146,6 +163,36 @@ def disbursement_pay(*, disbursement, user):
     return disbursement
 
 
+def may_record_historical(user):
+    """Only an administrator brings in payments made before the portal: they skip approval."""
+    return user.is_superuser or (user.role == Role.ADMIN and may(user, Disbursement, Action.ADD))
+
+
+@transaction.atomic
+def disbursement_record_historical(*, user, **fields):
+    """Record a payment made before the portal existed (an administrator's import) as paid,
+    marked historical in the record and in its history. The money rules still hold, so the
+    programme's budget and caps stay true for what is paid through the portal afterwards."""
+    if not may_record_historical(user):
+        raise PermissionDenied
+    disbursement = _by(
+        Disbursement(
+            created_by=user,
+            status=DisbursementStatus.PAID,
+            historical=True,
+            paid_by=user,
+            paid_at=timezone.now(),
+            **fields,
+        ),
+        user,
+    )
+    disbursement._change_reason = _("Paid before the portal; imported as historical")
+    disbursement.full_clean()
+    check_rules(disbursement)
+    disbursement.save()
+    return disbursement
+
+
 @transaction.atomic
 def disbursement_reverse(*, disbursement, user, date, note):
     """Correct a paid disbursement with a reversing entry (negative amounts) that goes through
@@ -167,3 +214,25 @@ def disbursement_reverse(*, disbursement, user, date, note):
         reverses=disbursement,
         note=note,
     )
+
+
+REVIEW_STATUS = {
+    Review.Outcome.CONTINUE: BeneficiaryStatus.ON_FILE,
+    Review.Outcome.LIFT: BeneficiaryStatus.LIFTED,
+    Review.Outcome.CLOSE: BeneficiaryStatus.CLOSED,
+}
+
+
+@transaction.atomic
+def review_add(*, beneficiary, user, **fields):
+    """Record the yearly review of a hardship file. The latest review sets the file's hardship
+    level, income and status; a review of an earlier year, entered late, changes only itself."""
+    review = _by(Review(beneficiary=beneficiary, **fields), user)
+    review.full_clean()
+    review.save()
+    if not beneficiary.reviews.filter(year__gt=review.year).exists():
+        beneficiary.hardship_level = review.hardship_level
+        beneficiary.monthly_income_per_head = review.monthly_income_per_head
+        beneficiary.status = REVIEW_STATUS[review.outcome]
+        _by(beneficiary, user).save()
+    return review

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cadres/", include("cadres.urls")),
     path("standards/", include("standards.urls")),
     path("activities/", include("activities.urls")),
+    path("relief/", include("relief.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -149,6 +149,17 @@ class RulesTest(ReliefTestCase):
         late.refresh_from_db()
         self.assertEqual(late.status, DisbursementStatus.DRAFT)
 
+    def test_a_lifted_or_closed_file_is_paid_nothing_even_if_submitted_before(self):
+        waiting = self.draft()
+        services.disbursement_submit(disbursement=waiting, user=self.alice)
+        self.person.status = "lifted"
+        self.person.save()
+        with self.assertRaises(ValidationError) as caught:
+            services.disbursement_approve(disbursement=waiting, user=self.april)
+        self.assertEqual(caught.exception.code, "not_on_file")
+        waiting.refresh_from_db()
+        self.assertEqual(waiting.status, DisbursementStatus.SUBMITTED)
+
     def test_a_paid_disbursement_is_corrected_by_a_reversing_entry_and_can_then_be_paid_again(self):
         original = self.paid()
         reversal = services.disbursement_reverse(
