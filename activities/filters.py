@@ -15,8 +15,8 @@ from activities.models import (
     HonourTitle,
     RecipientType,
 )
-from organizations.filters import BranchFilter
-from organizations.models import Organization
+from organizations.filters import BranchFilter, OwnRecordsMixin
+from organizations.models import Organization, UnitType
 from unionportal.filters import ScopedFilterSet
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -54,30 +54,58 @@ class AnyBranchFilter(BranchFilter):
         super().__init__(*args, **kwargs)
 
 
+class OwnRecordsFilter(OwnRecordsMixin, AnyBranchFilter):
+    pass
+
+
 class BranchFilterSet(ScopedFilterSet):
     @property
     def form(self):
         form = super().form
-        branch = form.fields.get("branch")
-        if isinstance(branch, AnyBranchChoiceField) and self.data is not None:
-            branch.chosen = self.data.get("branch")
+        if self.data is not None:
+            for name, field in form.fields.items():
+                if isinstance(field, AnyBranchChoiceField):
+                    field.chosen = self.data.get(name)
         return form
 
 
 class CampaignFilter(BranchFilterSet):
+    """The campaign list. `held` (held_after, held_before) keeps the campaigns with at least
+    one activity starting between the two days: the annual summary's campaign count."""
+
     name = django_filters.CharFilter(label=_("name contains"), lookup_expr="icontains")
     branch = AnyBranchFilter(path_lookup="organizer__path")
+    only = OwnRecordsFilter(label=_("only this organization"), path_lookup="organizer__path")
     year = django_filters.NumberFilter(label=_("year"))
+    held = django_filters.DateFromToRangeFilter(
+        label=_("with activities between"),
+        method="filter_held",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
 
     class Meta:
         model = Campaign
-        fields = ["name", "branch", "year"]
+        fields = ["name", "branch", "only", "year", "held"]
+
+    def filter_held(self, queryset, name, value):
+        # A subquery, not a join: the list annotates each campaign's activity count, which a
+        # join on the same relation would multiply.
+        activities = Activity.objects.restrict(self.request.user)
+        if value.start:
+            activities = activities.filter(start__gte=value.start)
+        if value.stop:
+            activities = activities.filter(start__lte=value.stop)
+        return queryset.filter(pk__in=activities.filter(campaign__isnull=False).values("campaign_id"))
 
 
 class ActivityFilter(BranchFilterSet):
     title = django_filters.CharFilter(label=_("title contains"), lookup_expr="icontains")
     branch = AnyBranchFilter(path_lookup="organizer__path")
+    only = OwnRecordsFilter(label=_("only this organization"), path_lookup="organizer__path")
     kind = django_filters.ChoiceFilter(label=_("activity type"), choices=ActivityKind.choices)
+    unit_type = django_filters.ChoiceFilter(
+        label=_("organizer's unit type"), field_name="organizer__unit_type", choices=UnitType.choices
+    )
     campaign = django_filters.ModelChoiceFilter(label=_("campaign"), queryset=Campaign.objects.all())
     start = django_filters.DateFromToRangeFilter(
         label=_("held between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
@@ -85,7 +113,7 @@ class ActivityFilter(BranchFilterSet):
 
     class Meta:
         model = Activity
-        fields = ["title", "branch", "kind", "campaign", "start"]
+        fields = ["title", "branch", "only", "kind", "unit_type", "campaign", "start"]
 
 
 class HonourFilter(BranchFilterSet):
@@ -94,6 +122,7 @@ class HonourFilter(BranchFilterSet):
 
     name = django_filters.CharFilter(label=_("recipient contains"), method="filter_name")
     branch = AnyBranchFilter(path_lookup="organization__path")
+    only = OwnRecordsFilter(label=_("only this organization"), path_lookup="organization__path")
     level = django_filters.ChoiceFilter(label=_("level"), field_name="title__level", choices=HonourLevel.choices)
     title = django_filters.CharFilter(label=_("honour title"), field_name="title__name")
     recipient_type = django_filters.ChoiceFilter(
@@ -104,7 +133,7 @@ class HonourFilter(BranchFilterSet):
 
     class Meta:
         model = Honour
-        fields = ["name", "branch", "level", "title", "recipient_type", "status", "year"]
+        fields = ["name", "branch", "only", "level", "title", "recipient_type", "status", "year"]
 
     @property
     def form(self):

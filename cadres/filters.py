@@ -1,11 +1,22 @@
 import django_filters
 from django import forms
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cadres.models import COLLEGE_OR_HIGHER, Education, Position, Post, Rank, Staffing, Training, TrainingCategory
-from organizations.filters import BranchFilter
+from cadres.models import (
+    COLLEGE_OR_HIGHER,
+    RANK_ORDER,
+    Education,
+    Position,
+    Post,
+    Rank,
+    Staffing,
+    Training,
+    TrainingCategory,
+)
+from organizations.filters import BranchFilter, OrganizationChoiceFilter
 from unionportal.filters import ScopedFilterSet, YesNoWidget
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -16,6 +27,40 @@ def _years_before(day, years):
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+RANK_INDEX = Case(
+    *[When(rank=rank, then=Value(index)) for index, rank in enumerate(RANK_ORDER)],
+    default=Value(len(RANK_ORDER)),
+    output_field=IntegerField(),
+)
+POSITION_INDEX = Case(
+    *[When(position=position, then=Value(index)) for index, position in enumerate(Position.values)],
+    default=Value(len(Position.values)),
+    output_field=IntegerField(),
+)
+
+
+def outranked(posts, *, same=()):
+    """Whether another post of `posts` held by the same cadre comes first: a higher rank, then
+    a higher position (chair before vice-chair), then the older record. A cadre's principal
+    post is the one no other post outranks; `same` names further fields (annotations of
+    `posts` included) the other post must share with the outer one, such as its branch."""
+    others = posts.order_by().annotate(_rank=RANK_INDEX, _position=POSITION_INDEX)
+    match = {"cadre": OuterRef("cadre"), **{name: OuterRef(name) for name in same}}
+    return Exists(
+        others.filter(**match).filter(
+            Q(_rank__lt=OuterRef("_rank"))
+            | Q(_rank=OuterRef("_rank"), _position__lt=OuterRef("_position"))
+            | Q(_rank=OuterRef("_rank"), _position=OuterRef("_position"), pk__lt=OuterRef("pk"))
+        )
+    )
+
+
+def principal_posts(posts):
+    """One post per cadre: the principal one among `posts` (see `outranked`), so that a
+    person with two posts counts once, at their highest rank."""
+    return posts.annotate(_rank=RANK_INDEX, _position=POSITION_INDEX).filter(~outranked(posts))
 
 
 class PostFilter(ScopedFilterSet):
@@ -30,6 +75,15 @@ class PostFilter(ScopedFilterSet):
         label=_("full-time or part-time"), widget=YesNoWidget(yes=_("Full-time"), no=_("Part-time"))
     )
     staffing = django_filters.ChoiceFilter(label=_("staffing type"), choices=Staffing.choices)
+    staffing_not = django_filters.ChoiceFilter(
+        label=_("staffing type other than"), field_name="staffing", choices=Staffing.choices, exclude=True
+    )
+    unit = OrganizationChoiceFilter(label=_("organization itself (not its branch)"), method="filter_unit")
+    per_cadre = django_filters.BooleanFilter(
+        label=_("one row per cadre"),
+        method="filter_per_cadre",
+        widget=YesNoWidget(yes=_("Principal post only"), no=_("Every post")),
+    )
     education = django_filters.ChoiceFilter(
         label=_("education"), field_name="cadre__education", choices=Education.choices
     )
@@ -41,7 +95,24 @@ class PostFilter(ScopedFilterSet):
 
     class Meta:
         model = Post
-        fields = ["name", "on", "branch", "position", "rank", "full_time", "staffing", "education"]
+        fields = [
+            "name",
+            "on",
+            "branch",
+            "unit",
+            "position",
+            "rank",
+            "full_time",
+            "staffing",
+            "staffing_not",
+            "education",
+            "per_cadre",
+        ]
+
+    # With `per_cadre`, a cadre's principal post is chosen among the posts the other filters
+    # select, and these filters then apply to that post: "cadres at 正科级" are those whose
+    # principal post is at 正科级, as the annual summary counts them.
+    PRINCIPAL_POST_FILTERS = ("rank", "position", "full_time")
 
     def __init__(self, data=None, *args, **kwargs):
         # No query string at all (the page as first opened) leaves the filterset unbound, which
@@ -54,6 +125,25 @@ class PostFilter(ScopedFilterSet):
     def day(self):
         value = self.form.cleaned_data.get("on") if hasattr(self.form, "cleaned_data") else None
         return value or timezone.localdate()
+
+    def filter_queryset(self, queryset):
+        values = self.form.cleaned_data
+        if not values.get("per_cadre"):
+            return super().filter_queryset(queryset)
+        later = {*self.PRINCIPAL_POST_FILTERS, "per_cadre"}
+        for name, value in values.items():
+            if name not in later:
+                queryset = self.filters[name].filter(queryset, value)
+        queryset = principal_posts(queryset)
+        for name in self.PRINCIPAL_POST_FILTERS:
+            queryset = self.filters[name].filter(queryset, values.get(name))
+        return queryset
+
+    def filter_unit(self, queryset, name, value):
+        return queryset.filter(organization=value)
+
+    def filter_per_cadre(self, queryset, name, value):
+        return principal_posts(queryset) if value else queryset
 
     def filter_on(self, queryset, name, value):
         return queryset.in_post_on(value)
@@ -72,6 +162,7 @@ class PostFilter(ScopedFilterSet):
 class TrainingFilter(ScopedFilterSet):
     title = django_filters.CharFilter(label=_("title contains"), lookup_expr="icontains")
     branch = BranchFilter(path_lookup="organizer__path")
+    organizer = OrganizationChoiceFilter(label=_("organizer itself (not its branch)"))
     category = django_filters.ChoiceFilter(label=_("category"), choices=TrainingCategory.choices)
     start = django_filters.DateFromToRangeFilter(
         label=_("held between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
@@ -79,4 +170,4 @@ class TrainingFilter(ScopedFilterSet):
 
     class Meta:
         model = Training
-        fields = ["title", "branch", "category", "start"]
+        fields = ["title", "branch", "organizer", "category", "start"]

@@ -1,11 +1,22 @@
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from organizations.models import FEDERATION_KINDS, FundAllocation, Organization, OrganizationKind, Purpose, UnitType
-from unionportal.filters import ScopedFilterSet
+from organizations.models import (
+    ENTERPRISE_UNIT_TYPES,
+    FEDERATION_KINDS,
+    FundAllocation,
+    MembershipFigure,
+    Organization,
+    OrganizationKind,
+    Purpose,
+    Sector,
+    UnitType,
+)
+from unionportal.filters import ScopedFilterSet, YesNoWidget
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -30,16 +41,13 @@ class BranchChoiceField(forms.ModelChoiceField):
     selected = ()
 
 
-class BranchFilter(django_filters.ModelChoiceFilter):
-    """Records in the branch under the chosen organization, the organization included. Any
-    organization of the user's scope is accepted (a link from a union's page names the union);
-    the dropdown offers the federations."""
+class OrganizationChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice of one organization of the user's scope whose dropdown offers the federations
+    and the organization already chosen (a link from a report names any union)."""
 
     field_class = BranchChoiceField
 
-    def __init__(self, *args, path_lookup="path", **kwargs):
-        self.path_lookup = path_lookup
-        kwargs.setdefault("label", _("branch"))
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", Organization.objects.all())
         super().__init__(*args, **kwargs)
 
@@ -50,32 +58,107 @@ class BranchFilter(django_filters.ModelChoiceFilter):
         field.selected = [int(value)] if value and str(value).isdigit() else []
         return field
 
+
+class BranchFilter(OrganizationChoiceFilter):
+    """Records in the branch under the chosen organization, the organization included. Any
+    organization of the user's scope is accepted (a link from a union's page names the union);
+    the dropdown offers the federations."""
+
+    def __init__(self, *args, path_lookup="path", **kwargs):
+        self.path_lookup = path_lookup
+        kwargs.setdefault("label", _("branch"))
+        super().__init__(*args, **kwargs)
+
     def filter(self, qs, value):
         if value is None:
             return qs
         return qs.filter(**{f"{self.path_lookup}__startswith": value.path})
 
 
+class OwnRecordsMixin:
+    """`only`: records of the chosen organization itself, not of the unions below it: the link
+    of a report's "own records" row (a federation's own activities beside its children's).
+    Named apart from `branch` and from any model field, so that a report's link can pass it."""
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return qs.filter(**{self.path_lookup: value.path})
+
+
+class OwnRecordsFilter(OwnRecordsMixin, BranchFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("only this organization"))
+        super().__init__(*args, **kwargs)
+
+
 class OrganizationFilter(ScopedFilterSet):
     name = django_filters.CharFilter(label=_("name contains"), lookup_expr="icontains")
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=OrganizationKind.choices)
     unit_type = django_filters.ChoiceFilter(label=_("unit type"), choices=UnitType.choices)
+    sector = django_filters.ChoiceFilter(label=_("sector"), choices=Sector.choices, method="filter_sector")
+    federation = django_filters.BooleanFilter(
+        label=_("federation or union"),
+        method="filter_federation",
+        widget=YesNoWidget(yes=_("Federations"), no=_("Unions")),
+    )
     branch = BranchFilter()
+    below = OrganizationChoiceFilter(label=_("below (without itself)"), method="filter_below")
+    active_on = django_filters.DateFilter(label=_("active on"), method="filter_active_on", widget=DATE)
     established = django_filters.DateFromToRangeFilter(
         label=_("established between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
+    )
+    deactivated = django_filters.DateFromToRangeFilter(
+        label=_("deactivated between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )
     status = django_filters.ChoiceFilter(
         label=_("status"),
         method="filter_status",
         choices=[("active", _("Active")), ("deactivated", _("Deactivated"))],
     )
+    figures_year = django_filters.NumberFilter(
+        label=_("with membership figures for the year"), method="filter_figures_year", min_value=1949
+    )
 
     class Meta:
         model = Organization
-        fields = ["name", "kind", "unit_type", "branch", "established", "status"]
+        fields = [
+            "name",
+            "kind",
+            "unit_type",
+            "sector",
+            "federation",
+            "branch",
+            "below",
+            "active_on",
+            "established",
+            "deactivated",
+            "status",
+            "figures_year",
+        ]
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(deactivated__isnull=(value == "active"))
+
+    def filter_sector(self, queryset, name, value):
+        # The two sectors of the county statistics: enterprises, and every other unit (a unit
+        # with no type on record included), so that the two add up to the total.
+        enterprise = Q(unit_type__in=ENTERPRISE_UNIT_TYPES)
+        return queryset.filter(enterprise if value == Sector.ENTERPRISE else ~enterprise)
+
+    def filter_federation(self, queryset, name, value):
+        federations = Q(kind__in=FEDERATION_KINDS)
+        return queryset.filter(federations if value else ~federations)
+
+    def filter_below(self, queryset, name, value):
+        return queryset.below(value)
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.active_on(value)
+
+    def filter_figures_year(self, queryset, name, value):
+        figures = MembershipFigure.objects.filter(organization=OuterRef("pk"), year=int(value))
+        return queryset.filter(Exists(figures))
 
 
 class FundAllocationFilter(ScopedFilterSet):
@@ -87,8 +170,11 @@ class FundAllocationFilter(ScopedFilterSet):
     source_type = django_filters.ChoiceFilter(
         label=_("source"),
         method="filter_source_type",
-        choices=[("union", _("Union organizations")), ("outside", _("Outside sources"))],
+        choices=[("union", pgettext_lazy("funds source", "Union organizations")), ("outside", _("Outside sources"))],
     )
+    source = OrganizationChoiceFilter(label=_("from organization"))
+    source_branch = BranchFilter(label=_("from the branch of"), path_lookup="source__path")
+    source_above = OrganizationChoiceFilter(label=_("from a federation above"), method="filter_source_above")
     purpose = django_filters.ChoiceFilter(label=_("purpose"), choices=Purpose.choices)
     year = django_filters.NumberFilter(label=_("year"), field_name="date", lookup_expr="year", min_value=1949)
     date = django_filters.DateFromToRangeFilter(
@@ -98,7 +184,24 @@ class FundAllocationFilter(ScopedFilterSet):
 
     class Meta:
         model = FundAllocation
-        fields = ["branch", "recipient", "recipient_name", "source_type", "purpose", "year", "date", "amount"]
+        fields = [
+            "branch",
+            "recipient",
+            "recipient_name",
+            "source_type",
+            "source",
+            "source_branch",
+            "source_above",
+            "purpose",
+            "year",
+            "date",
+            "amount",
+        ]
 
     def filter_source_type(self, queryset, name, value):
         return queryset.from_unions() if value == "union" else queryset.from_outside()
+
+    def filter_source_above(self, queryset, name, value):
+        """Union money from outside the chosen organization's branch: since union money comes
+        down the tree, from a federation above it."""
+        return queryset.from_unions().exclude(source__path__startswith=value.path)

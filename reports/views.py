@@ -1,53 +1,163 @@
 from django import forms
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
-from django.http import Http404
+from django.db.models import Max, Q
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from organizations.models import FEDERATION_KINDS, MembershipFigure, Organization, Purpose
+from organizations.models import FEDERATION_KINDS, Organization, Purpose
+from reports.filters import MissingFiguresFilter
+from reports.forms import AnnualSummaryForm
+from reports.summary import FILING_KINDS, AnnualSummary, Dashboard, last_calendar_year, scoped_organization
+from reports.tables import MissingFiguresTable
+from reports.workbook import summary_workbook
 from standards.models import Assessment, Standard
 from standards.reports import Gap, StandardizationReport, default_standard
 from unionportal.roles import Action, role_allows
-from unionportal.views import ScopedViewMixin, audit
+from unionportal.views import ObjectListView, ScopedViewMixin, audit
 from unionportal.xlsx import workbook_response
 
 
-class HomeView(LoginRequiredMixin, TemplateView):
-    """The landing page: the user's branch at a glance, and where to go from it.
-    Auditors, who read nothing but the audit log, land on it."""
+class DashboardView(ScopedViewMixin, TemplateView):
+    """The leader's dashboard of a branch (the user's organization unless `organization` names
+    another in scope): this year's key figures against the same days of last year, the
+    children's table, the charts, relief waiting for approval and the units that have not filed
+    this year's membership figures. Every number links to the records behind it."""
 
-    template_name = "home.html"
+    model = Organization
+    template_name = "reports/dashboard.html"
 
     def get(self, request, *args, **kwargs):
         user = request.user
-        if not user.is_superuser and role_allows(user, Action.READ_AUDIT):
-            return redirect("accounts:auditevent_list")
-        return super().get(request, *args, **kwargs)
+        value = request.GET.get("organization", "")
+        _exists_or_404(Organization.objects.restrict(user), value)
+        organization = scoped_organization(user, value) if value else default_organization(user)
+        dashboard = Dashboard(user, organization) if organization is not None else None
+        return self.render_to_response(self.get_context_data(dashboard=dashboard, organization=organization))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        organizations = Organization.objects.restrict(user, Action.VIEW)
-        today = timezone.localdate()
-        active = organizations.active_on(today)
-        if not user.is_superuser:
-            active = active.exclude(pk=user.organization_id)
-        labels = dict(Organization._meta.get_field("kind").flatchoices)
-        context["by_kind"] = [
-            {**row, "label": labels.get(row["kind"], row["kind"])}
-            for row in active.values("kind").annotate(count=Count("pk")).order_by("kind")
-        ]
-        context["total"] = sum(row["count"] for row in context["by_kind"])
-        year = today.year
-        filed = MembershipFigure.objects.restrict(user, Action.VIEW).filter(year=year)
-        context["year"] = year
-        context["filed"] = filed.count()
+        dashboard = context["dashboard"]
+        context["title"] = _("Dashboard")
+        if dashboard is not None:
+            summary = dashboard.summary
+            context["charts"] = summary.charts_json()
+            context["summary_query"] = urlencode(
+                {
+                    "organization": dashboard.organization.pk,
+                    "from": summary.period.start.isoformat(),
+                    "to": summary.period.end.isoformat(),
+                }
+            )
         return context
+
+
+class HomeView(DashboardView):
+    """The landing page: the dashboard of the user's branch. Auditors, who read nothing but the
+    audit log, land on it."""
+
+    template_name = "home.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated:
+            if not hasattr(self, request.method.lower()):
+                return self.http_method_not_allowed(request, *args, **kwargs)
+            if not user.is_superuser and role_allows(user, Action.READ_AUDIT):
+                return redirect("accounts:auditevent_list")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        organization = default_organization(request.user)
+        dashboard = Dashboard(request.user, organization) if organization is not None else None
+        return self.render_to_response(self.get_context_data(dashboard=dashboard, organization=organization))
+
+
+def default_organization(user):
+    """The user's own organization; for a superuser, the first top-level federation."""
+    if user.organization_id:
+        return user.organization
+    return Organization.objects.restrict(user).filter(depth=1).first()
+
+
+class AnnualSummaryView(ScopedViewMixin, TemplateView):
+    """The annual summary of any organization in scope for any period (last calendar year by
+    default): the page, which prints on A4, and with ?format=xlsx the workbook."""
+
+    model = Organization
+    template_name = "reports/annual_summary.html"
+
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        _exists_or_404(Organization.objects.restrict(user), request.GET.get("organization", ""))
+        default = last_calendar_year()
+        organization = default_organization(user)
+        data = {
+            "organization": organization.pk if organization else None,
+            "from": default.start.isoformat(),
+            "to": default.end.isoformat(),
+        }
+        data.update(request.GET.dict())
+        form = AnnualSummaryForm(data, user=user)
+        summary = None
+        if form.is_valid():
+            summary = AnnualSummary(user, form.cleaned_data["organization"], form.period)
+        if summary is not None and request.GET.get("format") == "xlsx":
+            if not self.may(Action.EXPORT):
+                raise PermissionDenied
+            audit(request, "export", detail=f"annual summary {request.GET.urlencode()}")
+            workbook = summary_workbook(summary, generated_by=user.full_name or user.username)
+            filename = _("annual-summary-%(start)s-%(end)s.xlsx") % {
+                "start": summary.period.start.isoformat(),
+                "end": summary.period.end.isoformat(),
+            }
+            return workbook_response(workbook, filename)
+        return self.render_to_response(self.get_context_data(form=form, summary=summary))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        summary = context["summary"]
+        context["title"] = _("Annual summary")
+        context["may_export"] = self.may(Action.EXPORT)
+        this_year = timezone.localdate().year
+        context["years"] = [
+            {"year": year, "from": f"{year}-01-01", "to": f"{year}-12-31"}
+            for year in range(this_year, this_year - 6, -1)
+        ]
+        if summary is not None:
+            context["charts"] = summary.charts_json()
+        return context
+
+
+class MissingFiguresView(ObjectListView):
+    """Grassroots units of a branch, active today, that have filed no membership figures for a
+    year (this year by default): the dashboard's count, unit by unit."""
+
+    model = Organization
+    filterset_class = MissingFiguresFilter
+    table_class = MissingFiguresTable
+    title = gettext_lazy("Units without membership figures")
+    export_filename = "missing-figures"
+
+    def get_base_queryset(self, queryset):
+        return (
+            queryset.active_on(timezone.localdate())
+            .filter(kind__in=FILING_KINDS)
+            .select_related("parent")
+            .annotate(last_filed=Max("membership_figures__year"))
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        data = kwargs["data"].copy() if kwargs["data"] is not None else QueryDict(mutable=True)
+        if "year" not in data:
+            data["year"] = str(timezone.localdate().year)
+        kwargs["data"] = data
+        return kwargs
 
 
 class StandardizationReportForm(forms.Form):

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from organizations.filters import BranchFilter
+from organizations.filters import BranchFilter, OwnRecordsFilter
 from standards.models import Assessment, AssessmentStatus, Standard
 from unionportal.filters import ScopedFilterSet, YesNoWidget
 
@@ -19,8 +19,12 @@ class StandardFilter(ScopedFilterSet):
 
 class AssessmentFilter(ScopedFilterSet):
     branch = BranchFilter(path_lookup="organization__path")
+    only = OwnRecordsFilter(label=_("only this organization"), path_lookup="organization__path")
     standard = django_filters.ModelChoiceFilter(label=_("standard"), queryset=Standard.objects.all())
     year = django_filters.NumberFilter(label=_("year"))
+    # A span of years, for the annual summary's figures over a period of several years.
+    year_min = django_filters.NumberFilter(label=_("from year"), field_name="year", lookup_expr="gte")
+    year_max = django_filters.NumberFilter(label=_("to year"), field_name="year", lookup_expr="lte")
     status = django_filters.ChoiceFilter(label=_("status"), choices=AssessmentStatus.choices)
     rating = django_filters.ChoiceFilter(
         label=_("stars"),
@@ -33,7 +37,7 @@ class AssessmentFilter(ScopedFilterSet):
 
     class Meta:
         model = Assessment
-        fields = ["branch", "standard", "year", "status", "rating", "compliant"]
+        fields = ["branch", "only", "standard", "year", "year_min", "year_max", "status", "rating", "compliant"]
 
     def filter_rating(self, queryset, name, value):
         if value == NO_RATING:

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from cadres.models import COLLEGE_OR_HIGHER, RANK_ORDER, Cadre, Position, Post, Rank, Staffing
 from organizations.models import FundAllocation, Organization, Purpose
 from standards.models import Assessment, AssessmentItem, AssessmentStatus, Criterion, Standard
+from unionportal.reporting import OWN, Cell, Chart, ChildRow, Figure, Section, group_total
 
 RATINGS = (5, 4, 3, 2, 1)
 VICE_CHAIR_POSITIONS = (Position.EXECUTIVE_VICE_CHAIR, Position.VICE_CHAIR)
@@ -665,3 +666,135 @@ class StandardizationWorkbook:
         sheet.column_dimensions["A"].width = 28
         sheet.column_dimensions["B"].width = 60
         sheet.freeze_panes = "A2"
+
+
+# The standardization section of the annual summary.
+
+ASSESSMENT_LIST = "standards:assessment_list"
+
+
+def approved_in(user, organization, period):
+    """Approved assessments of units in the branch (the organization included), against any
+    standard, for the years the period touches: assessments are yearly."""
+    years = period.years
+    return Assessment.objects.restrict(user).filter(
+        status=AssessmentStatus.APPROVED,
+        organization__path__startswith=organization.path,
+        year__gte=years.start,
+        year__lte=years[-1],
+    )
+
+
+def standardization_section(context):
+    """Approved assessments of the branch in the period's years, compliant ones and stars,
+    with the keys of the standardization report's summary ("assessed", "compliant",
+    "by_rating" from "5" to "1"). Two grouped queries, whatever the number of children."""
+    user, organization = context.user, context.organization
+    counts = {"count": Count("pk")}
+    # Keys: (branch, rating, compliant).
+    now = context.by_branch(
+        approved_in(user, organization, context.period), "organization__path", "rating", "compliant", **counts
+    )
+    before = {
+        (None, row.pop("rating"), row.pop("compliant")): row
+        for row in approved_in(user, organization, context.previous)
+        .order_by()
+        .values("rating", "compliant")
+        .annotate(**counts)
+    }
+
+    def count(grouped, where=None):
+        return group_total(grouped, "count", where)
+
+    def rated(stars):
+        return lambda key: key[1] == stars
+
+    def compliant(key):
+        return bool(key[2])
+
+    years = context.period.years
+    query = {"status": AssessmentStatus.APPROVED, "year_min": years.start, "year_max": years[-1]}
+
+    def link(organization=None, **params):
+        return context.link(ASSESSMENT_LIST, organization, **query, **params)
+
+    data = {
+        "assessed": count(now),
+        "compliant": count(now, compliant),
+        "by_rating": {str(stars): count(now, rated(stars)) for stars in RATINGS},
+    }
+    figures = [
+        Figure("assessed", _("Units assessed (approved)"), data["assessed"], link(), previous=count(before)),
+        Figure(
+            "compliant",
+            _("Compliant"),
+            data["compliant"],
+            link(compliant="true"),
+            previous=count(before, compliant),
+        ),
+    ]
+    group = _("By stars")
+    for stars in RATINGS:
+        figures.append(
+            Figure(
+                f"by_rating.{stars}",
+                "★" * stars,
+                data["by_rating"][str(stars)],
+                link(rating=stars),
+                previous=count(before, rated(stars)),
+                group=group,
+            )
+        )
+
+    columns = [
+        ("assessed", _("Assessed (approved)"), "count"),
+        ("compliant", _("Compliant"), "count"),
+        *((f"by_rating.{stars}", "★" * stars, "count") for stars in RATINGS),
+    ]
+
+    def row(branch, child, own=False):
+        own_only = {"only": child.pk} if own else {}
+
+        def cell(where=None, **params):
+            def here(key):
+                return key[0] == branch and (where is None or where(key))
+
+            return Cell(count(now, here), link(child, **own_only, **params))
+
+        return ChildRow(
+            child,
+            [
+                cell(),
+                cell(compliant, compliant="true"),
+                *(cell(rated(stars), rating=stars) for stars in RATINGS),
+            ],
+            own=own,
+        )
+
+    children = [row(child.path, child) for child in context.children]
+    if any(key[0] == OWN for key in now):
+        children.append(row(OWN, organization, own=True))
+
+    charts = [
+        Chart(
+            "standardization_by_rating",
+            _("Approved assessments by stars"),
+            "bar",
+            ["★" * stars for stars in RATINGS],
+            [{"name": _("Assessed (approved)"), "data": [data["by_rating"][str(stars)] for stars in RATINGS]}],
+            links=[link(rating=stars) for stars in RATINGS],
+        )
+    ]
+    return Section(
+        key="standardization",
+        title=_("Standardization"),
+        figures=figures,
+        data=data,
+        columns=columns,
+        children=children,
+        charts=charts,
+        note=_(
+            "Approved assessments, against any standard, of unions in the branch for the years the "
+            "period touches; a union assessed against two standards counts twice."
+        ),
+    )

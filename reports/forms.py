@@ -1,0 +1,40 @@
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from organizations.filters import BranchChoiceField
+from organizations.models import Organization
+from unionportal.reporting import Period
+from unionportal.roles import Action
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AnnualSummaryForm(forms.Form):
+    """Which summary: any organization of the user's scope (the dropdown offers the federations,
+    the user's own organization and the one already chosen) and any period, `from` one day `to`
+    another (the query string's names, which Python cannot take as attribute names)."""
+
+    organization = BranchChoiceField(label=gettext_lazy("Organization"), queryset=Organization.objects.none())
+
+    def __init__(self, data, *, user):
+        super().__init__(data)
+        self.fields["from"] = forms.DateField(label=gettext_lazy("From"), widget=DATE)
+        self.fields["to"] = forms.DateField(label=gettext_lazy("To"), widget=DATE)
+        field = self.fields["organization"]
+        field.queryset = Organization.objects.restrict(user, Action.VIEW)
+        value = str(data.get("organization") or "")
+        field.selected = [int(value)] if value.isdigit() else []
+        if user.organization_id:
+            field.selected.append(user.organization_id)
+        field.empty_label = None
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            self.add_error("to", gettext_lazy("The period ends before it begins."))
+        return cleaned
+
+    @property
+    def period(self):
+        return Period(self.cleaned_data["from"], self.cleaned_data["to"])
