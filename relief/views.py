@@ -26,6 +26,7 @@ from unionportal.views import (
     ImportView,
     ObjectDetailView,
     ObjectListView,
+    RecordActionView,
     ScopedViewMixin,
     ServiceFormView,
 )
@@ -399,27 +400,11 @@ class DisbursementUpdateView(ServiceFormView):
         return disbursement
 
 
-class DisbursementActionView(ScopedViewMixin, View):
+class DisbursementActionView(RecordActionView):
     """A button on the disbursement page (POST only). A refusal by the service (the state has
     moved on, a rule is broken, the approver submitted it) is a message on the page."""
 
     model = Disbursement
-    http_method_names = ["post"]
-    success_message = ""
-
-    def post(self, request, pk):
-        disbursement = self.get_object()
-        try:
-            self.perform(disbursement)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, self.success_message)
-        return redirect(disbursement)
-
-    def perform(self, disbursement):
-        raise NotImplementedError
 
 
 class DisbursementSubmitView(DisbursementActionView):

@@ -6,7 +6,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views.generic import TemplateView, View
+from django.views.generic import TemplateView
 
 from cadres.models import Rank
 from standards import services
@@ -28,6 +28,7 @@ from unionportal.views import (
     ImageView,
     ObjectDetailView,
     ObjectListView,
+    RecordActionView,
     ScopedViewMixin,
     ServiceFormView,
 )
@@ -271,27 +272,11 @@ class AssessmentEditView(ScopedViewMixin, TemplateView):
         )
 
 
-class AssessmentActionView(ScopedViewMixin, View):
+class AssessmentActionView(RecordActionView):
     """A button on the assessment page (POST only). A refusal by the service is a message on
     the page; a role that may never do it gets 403, a record outside the branch 404."""
 
     model = Assessment
-    http_method_names = ["post"]
-    success_message = ""
-
-    def post(self, request, pk):
-        assessment = self.get_object()
-        try:
-            self.perform(assessment)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, self.success_message)
-        return redirect(assessment)
-
-    def perform(self, assessment):
-        raise NotImplementedError
 
 
 class AssessmentSubmitView(AssessmentActionView):

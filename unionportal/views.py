@@ -327,3 +327,27 @@ class ImageDeleteView(ScopedViewMixin, View):
         else:
             messages.success(request, _("The picture was removed."))
         return HttpResponseRedirect(url)
+
+
+class RecordActionView(ScopedViewMixin, View):
+    """A workflow button on a record's page (POST only): submit, approve, pay... A refusal by
+    the service (the state has moved on, a rule is broken) is a message on the page; a role
+    that may never do it gets 403, a record outside the branch 404. Subclasses set `model`,
+    `action`, `success_message` and implement `perform(record)`."""
+
+    http_method_names = ["post"]
+    success_message = ""
+
+    def post(self, request, pk):
+        record = self.get_object()
+        try:
+            self.perform(record)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, self.success_message)
+        return HttpResponseRedirect(record.get_absolute_url())
+
+    def perform(self, record):
+        raise NotImplementedError
