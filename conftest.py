@@ -14,3 +14,16 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The SQLite test database is a file under var/ (see settings.py).
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached figures (unionportal/cache.py) of one test's
+    data must never answer another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -1,5 +1,10 @@
 """Users, their role and organization, and the audit log."""
 
+import datetime
+import os
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.urls import reverse
@@ -128,3 +133,135 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.time:%Y-%m-%d %H:%M} {self.username} {self.get_kind_display()}"
+
+
+class JobQuerySet(models.QuerySet):
+    def restrict(self, user, action="view"):
+        """A job is its owner's alone: nobody else, a superuser or an administrator of the
+        branch included, sees that it exists (the file may hold what only its owner may read)."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(user=user)
+
+
+class Job(models.Model):
+    """An export or import too large for one request, run by the Celery worker as the user
+    who started it (accounts/jobs.py). Its page shows the progress and then the file to
+    download or the import's errors; finished jobs and their files go after JOB_KEEP_DAYS."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("Export")
+        IMPORT = "import", _("Import")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # The dotted path of the list view (export) or import view that the job runs again, with
+    # the user's scope as it is when the job runs.
+    what = models.CharField(max_length=200)
+    title = models.CharField(_("title"), max_length=200)
+    query = models.TextField(blank=True)  # the list's filter, as its query string
+    path = models.CharField(max_length=300)  # the page the job was started from
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    upload = models.CharField(max_length=500, blank=True)  # the workbook to import
+    commit = models.BooleanField(default=False)  # import: save the rows, or only check them
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(_("rows done"), default=0)
+    total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    result = models.CharField(max_length=500, blank=True)  # the exported workbook
+    filename = models.CharField(max_length=200, blank=True)
+    rows = models.JSONField(default=list, blank=True)  # import: [row, record] of the first rows
+    errors = models.JSONField(default=list, blank=True)  # import: [row, column, message]
+    error = models.TextField(_("error"), blank=True)
+    created = models.DateTimeField(_("started"), default=timezone.now)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["user", "created"]), models.Index(fields=["finished"])]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("accounts:job_detail", args=[self.pk])
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def expires(self):
+        if self.finished is None:
+            return None
+        return self.finished + datetime.timedelta(days=settings.JOB_KEEP_DAYS)
+
+    @property
+    def is_expired(self):
+        return self.expires is not None and self.expires <= timezone.now()
+
+    @property
+    def import_token(self):
+        """The token of the kept upload that confirming a checked import sends back."""
+        return Path(self.upload).name.removesuffix(".xlsx") if self.upload else ""
+
+    @property
+    def may_download(self):
+        return self.kind == self.Kind.EXPORT and self.status == self.Status.DONE and not self.is_expired
+
+    @property
+    def may_confirm(self):
+        return (
+            self.kind == self.Kind.IMPORT
+            and not self.commit
+            and self.status == self.Status.DONE
+            and Path(self.upload).exists()
+        )
+
+    # Progress. An import runs inside one transaction (all or nothing), so its progress cannot
+    # be written to the database, where nobody would see it before the end (and SQLite lets no
+    # other connection write meanwhile): the worker writes it to a small file beside the job's
+    # other files, which the web server shares.
+
+    @property
+    def progress_path(self):
+        return Path(settings.JOBS_ROOT) / f"{self.pk}.progress"
+
+    def report(self, done, total=None):
+        """Called by the worker as rows are done."""
+        path = self.progress_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        partial.write_text(f"{done} {'' if total is None else total}")
+        os.replace(partial, path)  # the reader never sees half a line
+
+    def progress(self):
+        """(rows done, rows in all or None) as the worker last reported them."""
+        if self.status == self.Status.RUNNING:
+            try:
+                done, total = self.progress_path.read_text().split(" ")
+                return int(done), int(total) if total else self.total
+            except (OSError, ValueError):
+                pass
+        return self.done, self.total
+
+    def percent(self):
+        if self.status == self.Status.DONE:
+            return 100
+        done, total = self.progress()
+        return min(100, int(done * 100 / total)) if total else 0
+
+    def discard_files(self):
+        for name in (self.result, self.upload, str(self.progress_path)):
+            if name:
+                Path(name).unlink(missing_ok=True)

@@ -14,4 +14,7 @@ urlpatterns = [
     path("users/<int:pk>/password/", views.UserPasswordResetView.as_view(), name="user_password"),
     path("users/<int:pk>/active/", views.UserActiveView.as_view(), name="user_active"),
     path("audit/", views.AuditEventListView.as_view(), name="auditevent_list"),
+    path("jobs/", views.JobListView.as_view(), name="job_list"),
+    path("jobs/<int:pk>/", views.JobDetailView.as_view(), name="job_detail"),
+    path("jobs/<int:pk>/download/", views.JobDownloadView.as_view(), name="job_download"),
 ]

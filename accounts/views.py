@@ -1,22 +1,27 @@
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView
 
 from accounts import services
 from accounts.audit import record
 from accounts.filters import AuditEventFilter, UserFilter
 from accounts.forms import LoginForm, PasswordResetForm, UserCreateForm, UserForm
 from accounts.middleware import STARTED as SESSION_STARTED
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent, Job, User
 from accounts.tables import AuditEventTable, UserTable
 from unionportal.roles import Action
 from unionportal.views import ObjectDetailView, ObjectListView, ScopedViewMixin, ServiceFormView
+from unionportal.xlsx import file_response
 
 
 class LoginView(auth_views.LoginView):
@@ -132,3 +137,50 @@ class AuditEventListView(ObjectListView):
     table_class = AuditEventTable
     title = gettext_lazy("Audit log")
     export_filename = "audit-log"
+
+
+# Background jobs: every user sees their own, and nobody else's (404), whatever their role.
+
+
+class JobListView(LoginRequiredMixin, ListView):
+    template_name = "accounts/job_list.html"
+    context_object_name = "jobs"
+
+    def get_queryset(self):
+        return Job.objects.restrict(self.request.user)
+
+    def get_paginate_by(self, queryset):
+        return settings.PAGE_SIZE
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("My jobs"), keep_days=settings.JOB_KEEP_DAYS, **kwargs)
+
+
+class JobDetailView(LoginRequiredMixin, DetailView):
+    """The job's progress, then its file or its errors. htmx asks for the status part again
+    every second while the job is waiting or running."""
+
+    context_object_name = "job"
+
+    def get_queryset(self):
+        return Job.objects.restrict(self.request.user)
+
+    def get_template_names(self):
+        return ["accounts/_job_status.html" if self.request.htmx else "accounts/job_detail.html"]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=self.object.title, **kwargs)
+
+
+class JobDownloadView(LoginRequiredMixin, View):
+    """The exported workbook, to the job's owner only, until it expires."""
+
+    def get(self, request, pk):
+        job = get_object_or_404(Job.objects.restrict(request.user), pk=pk)
+        if not job.may_download:
+            raise Http404
+        try:
+            file = open(job.result, "rb")  # noqa: SIM115 (closed by the response)
+        except FileNotFoundError:
+            raise Http404 from None
+        return file_response(file, job.filename or "export.xlsx")

@@ -1,10 +1,8 @@
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from activities.forms import BRANCH_KINDS
 from activities.models import (
     Activity,
     ActivityKind,
@@ -15,66 +13,19 @@ from activities.models import (
     HonourTitle,
     RecipientType,
 )
-from organizations.filters import BranchFilter, OwnRecordsMixin
-from organizations.models import Organization, UnitType
-from unionportal.filters import ScopedFilterSet
+from organizations.filters import BranchFilter, OwnRecordsFilter
+from organizations.models import UnitType
+from unionportal.filters import ChosenOnlyFilter, ScopedFilterSet
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class _OfferedChoiceIterator(ModelChoiceIterator):
-    def __iter__(self):
-        self.queryset = self.field.offered_queryset()
-        yield from super().__iter__()
-
-    def __len__(self):
-        return self.field.offered_queryset().count() + (1 if self.field.empty_label is not None else 0)
-
-
-class AnyBranchChoiceField(forms.ModelChoiceField):
-    """Accepts any organization of its queryset (the user's scope: a link from a union's page
-    filters to that union), but offers only federations and industry unions, and the one
-    chosen, so that the dropdown stays short."""
-
-    iterator = _OfferedChoiceIterator
-    chosen = None
-
-    def offered_queryset(self):
-        offered = Q(kind__in=BRANCH_KINDS)
-        if self.chosen and str(self.chosen).isdigit():
-            offered |= Q(pk=self.chosen)
-        return self.queryset.filter(offered).order_by("path")
-
-
-class AnyBranchFilter(BranchFilter):
-    field_class = AnyBranchChoiceField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("queryset", Organization.objects.all())
-        super().__init__(*args, **kwargs)
-
-
-class OwnRecordsFilter(OwnRecordsMixin, AnyBranchFilter):
-    pass
-
-
-class BranchFilterSet(ScopedFilterSet):
-    @property
-    def form(self):
-        form = super().form
-        if self.data is not None:
-            for name, field in form.fields.items():
-                if isinstance(field, AnyBranchChoiceField):
-                    field.chosen = self.data.get(name)
-        return form
-
-
-class CampaignFilter(BranchFilterSet):
+class CampaignFilter(ScopedFilterSet):
     """The campaign list. `held` (held_after, held_before) keeps the campaigns with at least
     one activity starting between the two days: the annual summary's campaign count."""
 
     name = django_filters.CharFilter(label=_("name contains"), lookup_expr="icontains")
-    branch = AnyBranchFilter(path_lookup="organizer__path")
+    branch = BranchFilter(path_lookup="organizer__path")
     only = OwnRecordsFilter(label=_("only this organization"), path_lookup="organizer__path")
     year = django_filters.NumberFilter(label=_("year"))
     held = django_filters.DateFromToRangeFilter(
@@ -98,30 +49,33 @@ class CampaignFilter(BranchFilterSet):
         return queryset.filter(pk__in=activities.filter(campaign__isnull=False).values("campaign_id"))
 
 
-class ActivityFilter(BranchFilterSet):
+class ActivityFilter(ScopedFilterSet):
     title = django_filters.CharFilter(label=_("title contains"), lookup_expr="icontains")
-    branch = AnyBranchFilter(path_lookup="organizer__path")
+    branch = BranchFilter(path_lookup="organizer__path")
     only = OwnRecordsFilter(label=_("only this organization"), path_lookup="organizer__path")
     kind = django_filters.ChoiceFilter(label=_("activity type"), choices=ActivityKind.choices)
     unit_type = django_filters.ChoiceFilter(
         label=_("organizer's unit type"), field_name="organizer__unit_type", choices=UnitType.choices
     )
-    campaign = django_filters.ModelChoiceFilter(label=_("campaign"), queryset=Campaign.objects.all())
+    campaign = ChosenOnlyFilter(label=_("campaign"), queryset=Campaign.objects.all())
+    campaign_name = django_filters.CharFilter(
+        label=_("campaign name contains"), field_name="campaign__name", lookup_expr="icontains"
+    )
     start = django_filters.DateFromToRangeFilter(
         label=_("held between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )
 
     class Meta:
         model = Activity
-        fields = ["title", "branch", "only", "kind", "unit_type", "campaign", "start"]
+        fields = ["title", "branch", "only", "kind", "unit_type", "campaign", "campaign_name", "start"]
 
 
-class HonourFilter(BranchFilterSet):
+class HonourFilter(ScopedFilterSet):
     """The honour list. `branch`, `level`, `title` (a name, whatever its level), `year` and
     `status` are also the honours matrix's: a count there links here with the same values."""
 
     name = django_filters.CharFilter(label=_("recipient contains"), method="filter_name")
-    branch = AnyBranchFilter(path_lookup="organization__path")
+    branch = BranchFilter(path_lookup="organization__path")
     only = OwnRecordsFilter(label=_("only this organization"), path_lookup="organization__path")
     level = django_filters.ChoiceFilter(label=_("level"), field_name="title__level", choices=HonourLevel.choices)
     title = django_filters.CharFilter(label=_("honour title"), field_name="title__name")
@@ -141,9 +95,14 @@ class HonourFilter(BranchFilterSet):
             form = super().form
             user = self.request.user
 
+            fetched = []
+
             def names():
-                titles = HonourTitle.objects.restrict(user).order_by("name").values_list("name", flat=True).distinct()
-                return [("", "---------"), *((name, name) for name in titles)]
+                # Read once, though validation and rendering both ask.
+                if not fetched:
+                    titles = HonourTitle.objects.restrict(user).order_by("name").values_list("name", flat=True)
+                    fetched.append([("", "---------"), *((name, name) for name in titles.distinct())])
+                return fetched[0]
 
             # The title names of the catalogue the user reads, fetched when the form is shown.
             form.fields["title"] = forms.ChoiceField(label=_("honour title"), choices=names, required=False)

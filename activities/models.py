@@ -98,6 +98,9 @@ class Activity(models.Model):
     history = HistoricalRecords(m2m_fields=[co_organizers])
     objects = ScopedQuerySet.as_manager()
     scope_path = "organizer__path"
+    # A campaign counts as held in its organizer's branch when any activity of it starts in the
+    # period, wherever that activity's organizer is: its writes change the campaign's branch too.
+    also_invalidates = ("campaign__organizer__path",)
 
     class Meta:
         verbose_name = _("activity")

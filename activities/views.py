@@ -99,14 +99,22 @@ class CampaignFormView(ServiceFormView):
 # Activities
 
 
+# Participants, entries and funds of some activities.
+ACTIVITY_TOTALS = {
+    "participants": Coalesce(Sum("participants"), 0),
+    "entries": Coalesce(Sum("entries"), 0),
+    "funds": Sum("funds_spent"),
+    "count": Count("pk"),
+}
+
+
 def _totals(activities):
-    """Participants, entries and funds of the activities, in one aggregate."""
-    totals = activities.order_by().aggregate(
-        participants=Coalesce(Sum("participants"), 0),
-        entries=Coalesce(Sum("entries"), 0),
-        funds=Sum("funds_spent"),
-        count=Count("pk"),
-    )
+    """ACTIVITY_TOTALS of the activities, in one aggregate."""
+    return _formatted(activities.order_by().aggregate(**ACTIVITY_TOTALS))
+
+
+def _formatted(totals):
+    totals = dict(totals)
     totals["funds"] = yuan(totals["funds"] if totals["funds"] is not None else Decimal("0.00"))
     return totals
 
@@ -124,9 +132,11 @@ class ActivityListView(ObjectListView):
     def get_base_queryset(self, queryset):
         return queryset.select_related("organizer", "campaign")
 
+    totals_aggregates = ACTIVITY_TOTALS
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["totals"] = _totals(self.object_list)
+        context["totals"] = _formatted(self.totals)
         return context
 
 

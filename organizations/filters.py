@@ -31,14 +31,47 @@ class BranchChoiceIterator(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        shown = self.queryset.filter(Q(kind__in=BRANCH_KINDS) | Q(pk__in=self.field.selected))
-        for obj in shown.iterator():
+        for obj in self.field.offered():
             yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.offered()) + (1 if self.field.empty_label is not None else 0)
 
 
 class BranchChoiceField(forms.ModelChoiceField):
+    """Offers the federations and the organizations already chosen. The organization fields of
+    one filter form share one query (`shared`, set by OrganizationChoiceFilter): it reads the
+    federations and every organization chosen in any of them, for their dropdowns and for
+    validating the values chosen, so a form with five organization filters costs one query."""
+
     iterator = BranchChoiceIterator
     selected = ()
+    shared = None  # {"wanted": pks chosen in any field of the form, queryset SQL: objects}
+
+    def _fetch(self, wanted):
+        return list(self.queryset.filter(Q(kind__in=BRANCH_KINDS) | Q(pk__in=wanted)))
+
+    def _fetched(self):
+        if self.shared is None:
+            return self._fetch(self.selected)
+        key = str(self.queryset.query)
+        if key not in self.shared:
+            self.shared[key] = self._fetch(self.shared["wanted"])
+        return self.shared[key]
+
+    def offered(self):
+        return [obj for obj in self._fetched() if obj.kind in BRANCH_KINDS or obj.pk in self.selected]
+
+    def to_python(self, value):
+        if self.shared is not None and str(value).isdigit():
+            for obj in self._fetched():
+                if obj.pk == int(value):
+                    return obj
+        return super().to_python(value)
+
+
+def _chosen(value):
+    return [int(value)] if value and str(value).isdigit() else []
 
 
 class OrganizationChoiceFilter(django_filters.ModelChoiceFilter):
@@ -54,8 +87,14 @@ class OrganizationChoiceFilter(django_filters.ModelChoiceFilter):
     @property
     def field(self):
         field = super().field
-        value = (getattr(self.parent, "data", None) or {}).get(self.field_name)
-        field.selected = [int(value)] if value and str(value).isdigit() else []
+        data = getattr(self.parent, "data", None) or {}
+        field.selected = _chosen(data.get(self.field_name))
+        if self.parent is not None:
+            shared = self.parent.__dict__.setdefault("_organization_choices", {"wanted": set()})
+            for other in self.parent.filters.values():
+                if isinstance(other, OrganizationChoiceFilter):
+                    shared["wanted"].update(_chosen(data.get(other.field_name)))
+            field.shared = shared
         return field
 
 
@@ -163,7 +202,7 @@ class OrganizationFilter(ScopedFilterSet):
 
 class FundAllocationFilter(ScopedFilterSet):
     branch = BranchFilter(label=_("recipient's branch"), path_lookup="recipient__path")
-    recipient = django_filters.ModelChoiceFilter(label=_("receiving organization"), queryset=Organization.objects.all())
+    recipient = OrganizationChoiceFilter(label=_("receiving organization"))
     recipient_name = django_filters.CharFilter(
         label=_("recipient name contains"), field_name="recipient__name", lookup_expr="icontains"
     )

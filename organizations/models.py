@@ -138,6 +138,9 @@ class Organization(MP_Node):
                 violation_error_message=_("Another organization already has this unified social credit code."),
             ),
         ]
+        # A branch is `path LIKE 'prefix%'`: on PostgreSQL Django gives the unique `path` a second
+        # index with varchar_pattern_ops (organizations_organization_path_..._like), which
+        # answers it whatever the database collation.
         indexes = [models.Index(fields=["kind", "unit_type"])]
 
     def __str__(self):

@@ -364,9 +364,11 @@ class FundAllocationListView(ObjectListView):
     def get_base_queryset(self, queryset):
         return queryset.select_related("recipient").annotate(source_label=Coalesce("source__name", "source_name"))
 
+    totals_aggregates = {"total": Sum("amount")}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        total = self.object_list.order_by().aggregate(total=Sum("amount"))["total"]
+        total = self.totals["total"]
         context["total"] = total if total is not None else Decimal("0.00")
         context["total_display"] = yuan(context["total"])
         return context

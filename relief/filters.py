@@ -13,7 +13,7 @@ from relief.models import (
     HardshipLevel,
     Programme,
 )
-from unionportal.filters import ScopedFilterSet, YesNoWidget
+from unionportal.filters import ChosenOnlyFilter, ScopedFilterSet, YesNoWidget
 
 DATE_RANGE = django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
 
@@ -51,7 +51,7 @@ class DisbursementSheetFilter(ScopedFilterSet):
 
     branch = BranchFilter(path_lookup="paying_organization__path")
     only = OwnRecordsFilter(path_lookup="paying_organization__path")
-    programme = django_filters.ModelChoiceFilter(label=_("relief programme"), queryset=Programme.objects.all())
+    programme = ChosenOnlyFilter(label=_("relief programme"), queryset=Programme.objects.all())
     programme_name = django_filters.CharFilter(
         label=_("programme name contains"), field_name="programme__name", lookup_expr="icontains"
     )

@@ -87,6 +87,8 @@ class Beneficiary(models.Model):
         verbose_name = _("hardship file")
         verbose_name_plural = _("hardship files")
         ordering = ["organization__path", "full_name"]
+        # The hardship files on record at a day: on file and filed by then.
+        indexes = [models.Index(fields=["status", "filed_on"], name="beneficiary_on_file")]
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"],
@@ -288,7 +290,23 @@ class Disbursement(models.Model):
         verbose_name_plural = _("disbursements")
         ordering = ["-date", "-id"]
         indexes = [
-            models.Index(fields=["status", "date"]),
+            # The relief figures (paid in a period, awaiting approval) read only these columns:
+            # on PostgreSQL an index-only scan; elsewhere `include` is left out.
+            models.Index(
+                fields=["status", "date"],
+                include=[
+                    "paying_organization",
+                    "programme",
+                    "beneficiary",
+                    "reverses",
+                    "cash",
+                    "in_kind_value",
+                    "head_count",
+                ],
+                name="disbursement_figures",
+            ),
+            # The list's order (newest first): a large branch's first page without sorting it all.
+            models.Index(fields=["date", "id"], name="disbursement_list_order"),
             models.Index(fields=["programme", "beneficiary", "status"]),
         ]
         constraints = [

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 
 from accounts.audit import record
-from accounts.models import AuditEvent
+from accounts.models import REVEAL_PERMISSION, AuditEvent
 from accounts.reveal import RevealView
 from organizations.tables import yuan
 from relief import services
@@ -20,7 +20,7 @@ from relief.filters import BeneficiaryFilter, DisbursementFilter, DisbursementSh
 from relief.forms import BeneficiaryForm, DisbursementForm, ProgrammeForm, ReturnForm, ReverseForm, ReviewForm
 from relief.models import COMMITTED, Beneficiary, Disbursement, DisbursementStatus, Programme, Review
 from relief.tables import CAUSES, BeneficiaryTable, DisbursementTable, ProgrammeTable
-from unionportal.roles import Action
+from unionportal.roles import Action, has_permission
 from unionportal.views import (
     ImportTemplateView,
     ImportView,
@@ -51,17 +51,24 @@ def with_money(programmes):
     ).annotate(remaining=F("budget") - F("committed"))
 
 
+# Amount and person-times of some disbursements: one per person, the head count of a group,
+# taken back by a reversing entry.
+DISBURSEMENT_TOTALS = {
+    "amount": _money(None, prefix=""),
+    "persons": Count("pk", filter=Q(beneficiary__isnull=False, reverses__isnull=True)),
+    "persons_back": Count("pk", filter=Q(beneficiary__isnull=False, reverses__isnull=False)),
+    "groups": Coalesce(Sum("head_count", filter=Q(beneficiary__isnull=True, reverses__isnull=True)), 0),
+    "groups_back": Coalesce(Sum("head_count", filter=Q(beneficiary__isnull=True, reverses__isnull=False)), 0),
+    "count": Count("pk"),
+}
+
+
 def totals(disbursements):
-    """Amount and person-times of some disbursements, in one aggregate: one per person, the
-    head count of a group, taken back by a reversing entry."""
-    figures = disbursements.order_by().aggregate(
-        amount=_money(None, prefix=""),
-        persons=Count("pk", filter=Q(beneficiary__isnull=False, reverses__isnull=True)),
-        persons_back=Count("pk", filter=Q(beneficiary__isnull=False, reverses__isnull=False)),
-        groups=Coalesce(Sum("head_count", filter=Q(beneficiary__isnull=True, reverses__isnull=True)), 0),
-        groups_back=Coalesce(Sum("head_count", filter=Q(beneficiary__isnull=True, reverses__isnull=False)), 0),
-        count=Count("pk"),
-    )
+    """DISBURSEMENT_TOTALS of some disbursements, in one aggregate."""
+    return disbursement_totals(disbursements.order_by().aggregate(**DISBURSEMENT_TOTALS))
+
+
+def disbursement_totals(figures):
     return {
         "amount": yuan(figures["amount"]),
         "amount_value": figures["amount"],
@@ -199,13 +206,15 @@ class ProgrammeListView(ReliefTabsMixin, ObjectListView):
     def get_table_kwargs(self):
         return {"user": self.request.user, "may_change": self.may(Action.CHANGE)}
 
+    # Aliases other than the annotations' names: an aggregate named as the annotation it
+    # sums replaces it in Django's subquery, and sums a string (0 on SQLite).
+    totals_aggregates = {
+        f"total_{name}": Coalesce(Sum(name), ZERO) for name in ("budget", "committed", "paid", "remaining")
+    }
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Aliases other than the annotations' names: an aggregate named as the annotation it
-        # sums replaces it in Django's subquery, and sums a string (0 on SQLite).
-        names = ("budget", "committed", "paid", "remaining")
-        figures = self.object_list.aggregate(**{f"total_{name}": Coalesce(Sum(name), ZERO) for name in names})
-        context["totals"] = {name: yuan(figures[f"total_{name}"]) for name in names}
+        context["totals"] = {name.removeprefix("total_"): yuan(value) for name, value in self.totals.items()}
         return context
 
 
@@ -282,10 +291,13 @@ class DisbursementListView(ReliefTabsMixin, ObjectListView):
             total=F("cash") + F("in_kind_value")
         )
 
+    totals_aggregates = DISBURSEMENT_TOTALS
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["totals"] = totals(self.object_list)
-        context["may_payout"] = self.request.user.may_reveal and self.may(Action.EXPORT)
+        context["totals"] = disbursement_totals(self.totals)
+        # The button only: the payout view itself asks `user.may_reveal`.
+        context["may_payout"] = self.may(Action.EXPORT) and has_permission(self.request.user, REVEAL_PERMISSION)
         return context
 
 

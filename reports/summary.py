@@ -14,6 +14,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 
 from activities.reports import activities_section, honours_section
 from cadres.reports import cadres_section, training_section
@@ -22,8 +23,10 @@ from organizations.reports import funds_section, organizations_section
 from relief.models import Disbursement, DisbursementStatus
 from relief.reports import relief_section
 from standards.reports import standardization_section
+from unionportal.cache import cached_for_branch
 from unionportal.reporting import ZERO, Period, ReportContext
 from unionportal.roles import Action
+from unionportal.scoping import may
 
 # The sections of the annual_report JSON, in its order. Each is `f(context) -> Section` in its
 # app's reports.py.
@@ -104,16 +107,10 @@ class AnnualSummary:
 
     @cached_property
     def sections_and_charts(self):
-        """Each section with the JSON of its charts that have something to draw (an empty pie is
-        a grey ring that only costs paper), each keyed by the id of its <div>."""
-        pairs = []
-        for section in self.sections:
-            charts = [{**chart.as_json(), "id": f"chart-{section.key}-{chart.key}"} for chart in section.charts]
-            pairs.append((section, [chart for chart in charts if has_data(chart)]))
-        return pairs
+        return sections_and_charts(self.sections)
 
     def charts_json(self):
-        return [chart for _section, charts in self.sections_and_charts for chart in charts]
+        return charts_json(self.sections)
 
     def as_json(self):
         """DESIGN.md's annual_report JSON."""
@@ -126,6 +123,20 @@ class AnnualSummary:
         return data
 
 
+def sections_and_charts(sections):
+    """Each section with the JSON of its charts that have something to draw (an empty pie is
+    a grey ring that only costs paper), each keyed by the id of its <div>."""
+    pairs = []
+    for section in sections:
+        charts = [{**chart.as_json(), "id": f"chart-{section.key}-{chart.key}"} for chart in section.charts]
+        pairs.append((section, [chart for chart in charts if has_data(chart)]))
+    return pairs
+
+
+def charts_json(sections):
+    return [chart for _section, charts in sections_and_charts(sections) for chart in charts]
+
+
 def has_data(chart):
     return any(value for series in chart["series"] for value in series["data"])
 
@@ -134,25 +145,69 @@ class Dashboard:
     """The leader's landing page: this year's key figures of the branch against the same days of
     last year, the children's table, the charts, relief waiting for approval and the units that
     have not filed this year's membership figures. Query count is that of the sections plus a
-    constant few, whatever the size of the branch."""
+    constant few, whatever the size of the branch.
+
+    The figures (not the page: its buttons depend on the role) are cached per branch, day,
+    language and reader's scope until a record of the branch changes (unionportal/cache.py).
+    The reader's scope is in the key because a section may count through records outside the
+    branch (a campaign of the branch held by an activity elsewhere): a reader whose scope is
+    the branch never gets figures computed for a wider one. The role is not: every role that
+    may open a dashboard reads every kind of record of its scope."""
 
     def __init__(self, user, organization, today=None, *, sections=None):
+        if not may(user, Organization, Action.VIEW) or not (
+            user.is_superuser or organization.path.startswith(user.organization.path)
+        ):
+            raise Http404
         self.today = today or timezone.localdate()
-        self.summary = AnnualSummary(user, organization, year_to_date(self.today), sections=sections)
         self.user = user
         self.organization = organization
         self.year = self.today.year
+        self.period = year_to_date(self.today)
+        self.previous = self.period.year_before()
+        self._sections = sections
+
+    @cached_property
+    def summary(self):
+        """The annual summary behind the figures, computed only when they are not cached."""
+        return AnnualSummary(self.user, self.organization, self.period, sections=self._sections)
+
+    def cache_key(self):
+        scope = "*" if self.user.is_superuser else self.user.organization.path
+        return f"dashboard:{self.today.isoformat()}:{get_language()}:{scope}"
+
+    def compute(self):
+        return {
+            "sections": self.summary.sections,
+            "awaiting_approval": self._awaiting_approval(),
+            "missing_figures": self._missing_figures(),
+        }
+
+    @cached_property
+    def data(self):
+        if self._sections is not None:  # a partial dashboard (tests) is never cached
+            return self.compute()
+        return cached_for_branch(self.cache_key(), self.organization, self.compute)
 
     @property
-    def period(self):
-        return self.summary.period
+    def sections(self):
+        return self.data["sections"]
+
+    def section(self, key):
+        for section in self.sections:
+            if section.key == key:
+                return section
+        return None
+
+    def charts_json(self):
+        return charts_json(self.sections)
 
     @cached_property
     def key_figures(self):
         """(section, figure) of each key figure the sections give."""
         figures = []
         for section_key, figure_key in KEY_FIGURES:
-            section = self.summary.section(section_key)
+            section = self.section(section_key)
             if section is None:
                 continue
             try:
@@ -189,8 +244,15 @@ class Dashboard:
             "rows": ordered,
         }
 
-    @cached_property
+    @property
     def awaiting_approval(self):
+        return self.data["awaiting_approval"]
+
+    @property
+    def missing_figures(self):
+        return self.data["missing_figures"]
+
+    def _awaiting_approval(self):
         """Relief disbursements of the branch submitted and not yet approved."""
         totals = (
             Disbursement.objects.restrict(self.user, Action.VIEW)
@@ -202,8 +264,7 @@ class Dashboard:
         amount = Decimal(totals["amount"] or ZERO).quantize(ZERO)
         return {"count": totals["count"], "amount": amount, "link": link}
 
-    @cached_property
-    def missing_figures(self):
+    def _missing_figures(self):
         count = missing_figures(self.user, self.organization, self.year, self.today).count()
         query = urlencode({"branch": self.organization.pk, "year": self.year})
         return {"count": count, "year": self.year, "link": f"{reverse('reports:missing_figures')}?{query}"}

@@ -44,13 +44,12 @@ class DashboardView(ScopedViewMixin, TemplateView):
         dashboard = context["dashboard"]
         context["title"] = _("Dashboard")
         if dashboard is not None:
-            summary = dashboard.summary
-            context["charts"] = summary.charts_json()
+            context["charts"] = dashboard.charts_json()
             context["summary_query"] = urlencode(
                 {
                     "organization": dashboard.organization.pk,
-                    "from": summary.period.start.isoformat(),
-                    "to": summary.period.end.isoformat(),
+                    "from": dashboard.period.start.isoformat(),
+                    "to": dashboard.period.end.isoformat(),
                 }
             )
         return context

@@ -38,3 +38,15 @@ def read_back(data):
     """Every row of the first sheet as a list of values, read by openpyxl in normal mode."""
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
     return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def response_bytes(response):
+    """The body of a response, streamed (list exports, pictures) or not (reports). A stream
+    can be read once: its bytes are kept on the response for the next reader. (The test
+    client closes a streamed response once it is read to the end; closing it again would fire
+    request_finished with the handler that closes the database connection.)"""
+    if not getattr(response, "streaming", False):
+        return response.content
+    if not hasattr(response, "read_body"):
+        response.read_body = b"".join(response.streaming_content)
+    return response.read_body

@@ -7,6 +7,11 @@ class UnionportalConfig(AppConfig):
     name = "unionportal"
     verbose_name = "unionportal"
 
+    def ready(self):
+        from unionportal import cache
+
+        cache.connect()
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -1,4 +1,6 @@
 import django_filters
+from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.scoping import restrict_form_fields
@@ -22,3 +24,32 @@ class YesNoWidget(django_filters.widgets.BooleanWidget):
     def __init__(self, attrs=None, yes=None, no=None):
         super().__init__(attrs)
         self.choices = [("", "---------"), ("true", yes or _("Yes")), ("false", no or _("No"))]
+
+
+class ChosenOnlyIterator(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.chosen_object is not None:
+            yield self.choice(self.field.chosen_object)
+
+    def __len__(self):
+        return (self.field.empty_label is not None) + (self.field.chosen_object is not None)
+
+
+class ChosenOnlyChoiceField(forms.ModelChoiceField):
+    """A choice among records too many to list (a province's campaigns over the years): the
+    dropdown offers only the record already chosen, as a link from that record's page names it,
+    so that it shows and can be cleared; a text filter beside it finds records by name. The
+    value is checked against the field's (scoped) queryset as for any choice."""
+
+    iterator = ChosenOnlyIterator
+    chosen_object = None
+
+    def to_python(self, value):
+        self.chosen_object = super().to_python(value)
+        return self.chosen_object
+
+
+class ChosenOnlyFilter(django_filters.ModelChoiceFilter):
+    field_class = ChosenOnlyChoiceField

@@ -25,6 +25,7 @@ from openpyxl.utils.datetime import from_excel
 from unionportal.xlsx import WorkbookError, read_rows, template_workbook
 
 REGISTRY = {}
+PROGRESS_EVERY = 200
 
 
 def register(importer_class):
@@ -230,7 +231,9 @@ class Importer:
                 return column.header
         return ""
 
-    def run(self, data, *, commit):
+    def run(self, data, *, commit, progress=None):
+        """Import the workbook `data`; `progress(rows_done, rows_total)` is called every
+        PROGRESS_EVERY rows (a background job shows it)."""
         result = ImportResult()
         try:
             rows = read_rows(data)
@@ -245,10 +248,15 @@ class Importer:
             return result
         try:
             with transaction.atomic():
+                total = len(rows) - 1
                 for number, raw in enumerate(rows[1:], start=2):
+                    if progress is not None and (number - 2) % PROGRESS_EVERY == 0:
+                        progress(number - 2, total)
                     if all(v is None or str(v).strip() == "" for v in raw):
                         continue
                     self._import_row(number, raw, mapping, result)
+                if progress is not None:
+                    progress(total, total)
                 if result.errors or not commit:
                     raise _Rollback
         except _Rollback:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "activities",
     "relief",
     "reports",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +100,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # threads and fails concurrent writers at once ("table is locked") instead of queueing them.
     # One file per test process, so that two runs on one machine do not share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_unionportal_{os.getpid()}.sqlite3")}
+
+# Cached figures (the leader's dashboard, unionportal/cache.py) and the versions that throw
+# them away when a record of the branch changes. Production (several gunicorn workers, and a
+# Celery worker that runs large imports) must set REDIS_URL: a LocMemCache is per process, so
+# one process would keep serving figures that a write through another has made stale.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "unionportal",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -187,6 +204,7 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
+MAX_PAGE_SIZE = env_int("MAX_PAGE_SIZE", 200)
 
 LOGGING = {
     "version": 1,
@@ -197,3 +215,25 @@ LOGGING = {
 
 SITE_TITLE = _("Union portal")
 AUDIT_RECORDER = "accounts.audit.record"
+
+# Background jobs (accounts/jobs.py): exports of more than EXPORT_SYNC_MAX_ROWS rows and
+# imports of more than IMPORT_SYNC_MAX_ROWS rows run in a Celery worker (`make run` starts
+# one; production runs it under systemd) with Redis as the broker. The worker and the web
+# server share VAR_DIR: the uploaded workbook, the progress and the finished file live there.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+# Runs each job inside the request that starts it: only for a machine without Redis, never in
+# production (a 50,000-row import would hold the request for minutes).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_IGNORE_RESULT = True  # a job's state is its Job row, not a result backend
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-job leaves the message for the next one
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # jobs are long: one at a time per worker process
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that cannot reach Redis fails the job in about a second instead of hanging.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+CELERY_TIMEZONE = TIME_ZONE
+JOBS_QUEUE = env_str("JOBS_QUEUE", "unionportal")
+JOBS_ROOT = Path(env_str("JOBS_ROOT", str(VAR_DIR / "jobs")))
+JOB_KEEP_DAYS = env_int("JOB_KEEP_DAYS", 7)
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000)
+IMPORT_SYNC_MAX_ROWS = env_int("IMPORT_SYNC_MAX_ROWS", 2000)
+JOB_LAUNCHER = "accounts.jobs.launch"

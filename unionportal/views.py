@@ -1,6 +1,7 @@
 """Generic views. Each model's views declare a queryset model, a filterset, a table or a form;
 scope and role are applied here, before any handler runs, so no view can forget them."""
 
+import tempfile
 import uuid
 from pathlib import Path
 from urllib.parse import quote
@@ -9,9 +10,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.encoding import force_str
+from django.utils.functional import cached_property
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,18 +24,49 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
+from django_tables2.rows import BoundRow
 
 from unionportal import uploads
 from unionportal.history import history_rows
 from unionportal.importing import get_importer
 from unionportal.roles import Action
 from unionportal.scoping import may
-from unionportal.xlsx import XLSX_CONTENT_TYPE, table_response
+from unionportal.xlsx import XLSX_CONTENT_TYPE, WorkbookError, file_response, read_rows, save_table
+
+# Rows fetched per query when an export walks its queryset: memory stays flat however many
+# rows match, and a prefetch costs one query per chunk.
+EXPORT_CHUNK_SIZE = 2000
 
 
 def audit(request, kind, **kwargs):
     """Record an audit line through the recorder the composition root names."""
     import_string(settings.AUDIT_RECORDER)(request, kind, **kwargs)
+
+
+def launch_job(request, **kwargs):
+    """Start a background job through the launcher the composition root names; returns the
+    job, whose page shows its progress."""
+    return import_string(settings.JOB_LAUNCHER)(request, **kwargs)
+
+
+def dotted_path(view_class):
+    return f"{view_class.__module__}.{view_class.__qualname__}"
+
+
+def view_for(view_class, *, user, path, query="", ip=None):
+    """A view set up as for a GET of `path?query` by `user` and scoped as `dispatch` would
+    scope it, for work done outside a request (a background job). Raises PermissionDenied if
+    the user's role no longer allows the view."""
+    request = HttpRequest()
+    request.method = "GET"
+    request.path = request.path_info = path
+    request.GET = QueryDict(query)
+    request.META["REMOTE_ADDR"] = ip or ""
+    request.user = user
+    view = view_class()
+    view.setup(request)
+    view.apply_scope(user)
+    return view
 
 
 class ScopedViewMixin:
@@ -46,11 +82,14 @@ class ScopedViewMixin:
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        action = self.get_action()
-        if not may(request.user, self.model, action):
-            raise PermissionDenied
-        self.queryset = self.get_base_queryset(self.model.objects.restrict(request.user, action))
+        self.apply_scope(request.user)
         return super().dispatch(request, *args, **kwargs)
+
+    def apply_scope(self, user):
+        action = self.get_action()
+        if not may(user, self.model, action):
+            raise PermissionDenied
+        self.queryset = self.get_base_queryset(self.model.objects.restrict(user, action))
 
     def get_base_queryset(self, queryset):
         return queryset
@@ -60,6 +99,18 @@ class ScopedViewMixin:
 
     def may(self, action, model=None):
         return may(self.request.user, model or self.model, action)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its row count, read with the list's totals in one aggregate query."""
+
+    def __init__(self, object_list, per_page, *, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
 
 
 class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
@@ -72,28 +123,90 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
     import_url_name = None
     export_filename = "export"
 
+    # Totals of the filtered rows that the page shows beside the table, as {name: aggregate}:
+    # read with the row count in one query, into `self.totals`.
+    totals_aggregates = None
+
     def get_table_pagination(self, table):
-        return {"per_page": settings.PAGE_SIZE}
+        pagination = {"per_page": settings.PAGE_SIZE}
+        if self.totals_aggregates:
+            figures = self.object_list.order_by().aggregate(_rows=Count("pk"), **self.totals_aggregates)
+            pagination.update(paginator_class=CountedPaginator, count=figures.pop("_rows"))
+            self.totals = figures
+        return pagination
 
     def get(self, request, *args, **kwargs):
+        # django-tables2 takes ?per_page= from the address: a page is never larger than
+        # MAX_PAGE_SIZE, so nobody renders a province's quarter of a million rows at once.
+        per_page = request.GET.get("per_page")
+        if per_page is not None:
+            query = request.GET.copy()
+            try:
+                query["per_page"] = str(min(max(int(per_page), 1), settings.MAX_PAGE_SIZE))
+            except ValueError:
+                del query["per_page"]
+            request.GET = query
         if request.GET.get("export") == "xlsx":
             return self.export(request)
         return super().get(request, *args, **kwargs)
 
     def export(self, request):
+        table = self.export_table()
+        if export_count(table) > settings.EXPORT_SYNC_MAX_ROWS:
+            job = launch_job(
+                request,
+                kind="export",
+                what=dotted_path(type(self)),
+                title=_("Export: %(title)s") % {"title": self.title},
+                query=request.GET.urlencode(),
+                filename=self.export_filename_xlsx(),
+            )
+            return HttpResponseRedirect(job.get_absolute_url())
+        # openpyxl saves to a file: a temporary one, streamed out in chunks, then removed.
+        file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response)
+        try:
+            count = self.write_export(table, file)
+        except BaseException:
+            file.close()
+            raise
+        self.audit_export(count)
+        return file_response(file, self.export_filename_xlsx())
+
+    def export_table(self):
+        """The table of the export: the filtered rows (the same filterset the page uses;
+        `?export=xlsx` makes it bound, and an invalid filter exports nothing, as the page then
+        shows nothing) in the order asked for, with the columns shown, unpaginated."""
         if not self.may(Action.EXPORT):
             raise PermissionDenied
-        # The same filterset the page uses; `?export=xlsx` makes it bound, and an invalid
-        # filter exports nothing, as the page then shows nothing.
         filterset = self.get_filterset(self.get_filterset_class())
         queryset = filterset.qs if filterset.is_valid() else filterset.queryset.none()
         table = self.get_table_class()(queryset)
-        RequestConfig(request, paginate=False).configure(table)
-        values = table.as_values()
-        headers = next(values)
-        rows = list(values)
-        audit(request, "export", detail=f"{self.model._meta.label} {len(rows)} {request.GET.urlencode()}")
-        return table_response(str(self.title), headers, rows, f"{self.export_filename}.xlsx")
+        RequestConfig(self.request, paginate=False).configure(table)
+        return table
+
+    def write_export(self, table, target, progress=None):
+        """Write the table to `target` (a path or a binary file) row by row; returns the number
+        of rows. `progress(rows_done)` is called every chunk."""
+        headers, rows = export_values(table)
+        count = 0
+
+        def counted():
+            nonlocal count
+            for values in rows:
+                yield values
+                count += 1
+                if progress is not None and count % EXPORT_CHUNK_SIZE == 0:
+                    progress(count)
+
+        save_table(target, str(self.title), headers, counted())
+        return count
+
+    def audit_export(self, count):
+        request = self.request
+        audit(request, "export", detail=f"{self.model._meta.label} {count} {request.GET.urlencode()}")
+
+    def export_filename_xlsx(self):
+        return f"{self.export_filename}.xlsx"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -106,6 +219,28 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
             may_export=self.may(Action.EXPORT),
         )
         return context
+
+
+def export_count(table):
+    data = table.data.data
+    return data.count() if isinstance(data, QuerySet) else len(data)
+
+
+def export_values(table):
+    """The headers and a generator of the rows of `table` as `Table.as_values()` gives them
+    (the same columns and cell values: masked numbers stay masked), but walking a queryset
+    with `iterator()`, so that the rows are never all in memory at once."""
+    columns = [column for column in table.columns.iterall() if not column.column.exclude_from_export]
+    headers = [force_str(column.header, strings_only=True) for column in columns]
+    data = table.data.data
+    records = data.iterator(chunk_size=EXPORT_CHUNK_SIZE) if isinstance(data, QuerySet) else data
+
+    def rows():
+        for record in records:
+            row = BoundRow(record, table=table)
+            yield [force_str(row.get_cell_value(column.name), strings_only=True) for column in columns]
+
+    return headers, rows()
 
 
 class ObjectDetailView(ScopedViewMixin, DetailView):
@@ -189,7 +324,9 @@ class ImportView(ScopedViewMixin, View):
 
     The upload is kept under IMPORT_ROOT with a random name known only to this session until
     it is confirmed or replaced; confirming runs the whole import again inside one
-    transaction, so nothing is saved unless every row is good."""
+    transaction, so nothing is saved unless every row is good. A file of more than
+    IMPORT_SYNC_MAX_ROWS rows is checked, and then saved, by background jobs that run the
+    same import as this view's user (`launch_job`); their page offers the confirmation."""
 
     kind = ""
     action = Action.IMPORT
@@ -224,12 +361,14 @@ class ImportView(ScopedViewMixin, View):
                 messages.error(request, _("This import has expired; upload the file again."))
                 return render(request, self.template_name, self.context())
             data = self._upload_path(token).read_bytes()
+            if self._is_large(data):
+                return self._confirm_in_background(token)
             result = self.importer().run(data, commit=True)
             if result.committed:
                 self._upload_path(token).unlink(missing_ok=True)
                 sessions.pop(token, None)
                 request.session.modified = True
-                audit(request, "import", detail=f"{self.kind} {len(result.rows)}")
+                self.audit_import(len(result.rows))
                 count = len(result.rows)
                 messages.success(
                     request, ngettext("%(count)d row imported.", "%(count)d rows imported.", count) % {"count": count}
@@ -241,17 +380,59 @@ class ImportView(ScopedViewMixin, View):
         if error:
             return render(request, self.template_name, self.context(upload_error=error))
         data = upload.read()
+        if self._is_large(data):
+            # The preview of a large file is the import undone too, so it runs as a job; the
+            # file is kept for the confirmation its page offers.
+            path = self._keep(data)
+            return self._start_job(path, commit=False)
         result = self.importer().run(data, commit=False)
         context = {"result": result}
         if result.ok and result.rows:
-            token = uuid.uuid4().hex
-            path = self._upload_path(token)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            sessions[token] = self.kind
-            request.session.modified = True
-            context["token"] = token
+            context["token"] = self._keep(data).stem
         return render(request, self.template_name, self.context(**context))
+
+    def _keep(self, data):
+        """Store the upload under a random name known only to this session."""
+        token = uuid.uuid4().hex
+        path = self._upload_path(token)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        self.request.session.setdefault("imports", {})[token] = self.kind
+        self.request.session.modified = True
+        return path
+
+    def _is_large(self, data):
+        try:
+            return len(read_rows(data)) - 1 > settings.IMPORT_SYNC_MAX_ROWS
+        except WorkbookError:
+            return False  # the import itself says why the file cannot be read
+
+    def _confirm_in_background(self, token):
+        # Renaming claims the upload: a second click (or tab) finds it gone, so a file is
+        # never imported twice.
+        claimed = self._upload_path(token).with_suffix(".confirmed.xlsx")
+        try:
+            self._upload_path(token).rename(claimed)
+        except FileNotFoundError:
+            messages.error(self.request, _("This import has expired; upload the file again."))
+            return render(self.request, self.template_name, self.context())
+        self.request.session["imports"].pop(token, None)
+        self.request.session.modified = True
+        return self._start_job(claimed, commit=True)
+
+    def _start_job(self, path, *, commit):
+        job = launch_job(
+            self.request,
+            kind="import",
+            what=dotted_path(type(self)),
+            title=self.context()["title"],
+            upload=str(path),
+            commit=commit,
+        )
+        return HttpResponseRedirect(job.get_absolute_url())
+
+    def audit_import(self, count):
+        audit(self.request, "import", detail=f"{self.kind} {count}")
 
     def _check_upload(self, upload):
         if upload is None:

@@ -12,7 +12,7 @@ import io
 import zipfile
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -97,6 +97,24 @@ def table_response(title, headers, rows, filename):
     workbook = new_workbook()
     write_sheet(workbook, title, headers, rows)
     return workbook_response(workbook, filename)
+
+
+def save_table(target, title, headers, rows):
+    """Write one sheet of `rows` (any iterable, consumed once) to `target`, a path or a binary
+    file. The write-only sheet keeps its XML in a temporary file as rows arrive, so memory
+    stays flat whatever the number of rows."""
+    workbook = new_workbook()
+    write_sheet(workbook, title, headers, rows)
+    workbook.save(target)
+
+
+def file_response(file, filename):
+    """Stream a finished workbook from an open binary file, in chunks; the file is closed
+    (and a temporary file removed) when the response is."""
+    file.seek(0)
+    response = FileResponse(file, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
 
 
 def template_workbook(title, columns, notes):

@@ -339,9 +339,9 @@ class AuditLogScopeTest(UserTestCase):
         self.login(self.otto)
         response = self.client.get(reverse("accounts:auditevent_list"), {"export": "xlsx"})
         self.assertEqual(response.status_code, 200)
-        from tests.workbooks import read_back
+        from tests.workbooks import read_back, response_bytes
 
-        usernames = [row[1] for row in read_back(response.content)[1:]]
+        usernames = [row[1] for row in read_back(response_bytes(response))[1:]]
         self.assertEqual(sorted(usernames), ["alice", "bob"])
 
     def test_auditor_of_another_top_level_federation_sees_only_his(self):

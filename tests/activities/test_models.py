@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
-from django.test import TestCase
+from django.test import TestCase, TransactionTestCase
 
 from activities.models import Activity, Campaign, Honour, HonourTitle
 from organizations.models import Organization
@@ -138,3 +138,12 @@ class DemoActivitiesTest(TestCase):
     def test_the_may_day_series_is_a_campaign_with_its_activities(self):
         campaign = Campaign.objects.get(organizer=self.pingtang, year=2017)
         self.assertEqual(campaign.activities.count(), 5)
+
+
+class ShippedTitlesSurviveAFlushTest(TransactionTestCase):
+    """Transactional tests (and `manage.py flush`) empty every table; the shipped titles come
+    back with the post_migrate signal, so a later test or a fresh start always has them."""
+
+    def test_flush_then_the_24_shipped_titles_are_there(self):
+        call_command("flush", interactive=False, verbosity=0)
+        self.assertEqual(HonourTitle.objects.filter(owner=None).count(), 24)

@@ -32,6 +32,7 @@ from cadres.models import Cadre
 from organizations import panels
 from tests.base import PortalTestCase, make_org, make_user
 from tests.cadres.data import png_upload, refused_uploads, response_body
+from tests.workbooks import response_bytes
 from unionportal.xlsx import XLSX_CONTENT_TYPE
 
 
@@ -419,7 +420,7 @@ class ActivityListTest(ActivitiesTestCase):
         self.login(self.alice)
         response = self.client.get(f"{url('activity_list')}?export=xlsx&kind=employment")
         self.assertEqual(response["Content-Type"], XLSX_CONTENT_TYPE)
-        rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
+        rows = list(load_workbook(io.BytesIO(response_bytes(response))).worksheets[0].iter_rows(values_only=True))
         headers = [str(h) for h in rows[0]]
         self.assertEqual(len(rows), 2)
         self.assertIn(zh("jobs offered").capitalize(), [h.capitalize() for h in headers])
@@ -631,7 +632,7 @@ class HonourListTest(ActivitiesTestCase):
     def test_export_holds_the_filtered_rows(self):
         self.login(self.alice)
         response = self.client.get(f"{url('honour_list')}?export=xlsx&level=county")
-        rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
+        rows = list(load_workbook(io.BytesIO(response_bytes(response))).worksheets[0].iter_rows(values_only=True))
         self.assertEqual(len(rows), 3)
         self.assertEqual({row[1] for row in rows[1:]}, {"模范职工之家", "五一劳动奖章"})
         self.assertIn("张明", [value for row in rows for value in row])

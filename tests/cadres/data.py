@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import Image
 
+from tests.workbooks import response_bytes
 from unionportal.validators import resident_id_check_char
 from unionportal.xlsx import XLSX_CONTENT_TYPE
 
@@ -84,12 +85,8 @@ def refused_uploads():
 
 
 def response_body(response):
-    """The bytes of a response, streamed ones (pictures) included. The test client closes a
-    streamed response once it is read to the end; closing it again here would fire
-    request_finished with the handler that closes the database connection."""
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content)
-    return response.content
+    """The bytes of a response, streamed ones (pictures, list exports) included."""
+    return response_bytes(response)
 
 
 def readable_parts(response, body):

@@ -42,6 +42,7 @@ from tests.cadres.data import (
     resident_id,
     response_body,
 )
+from tests.workbooks import response_bytes
 from unionportal import uploads
 from unionportal.xlsx import XLSX_CONTENT_TYPE
 
@@ -773,7 +774,7 @@ class PostListExportTest(PostListTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], XLSX_CONTENT_TYPE)
         self.assertEqual(full_ids_in(response), [])
-        workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+        workbook = load_workbook(io.BytesIO(response_bytes(response)), read_only=True)
         rows = [list(values) for values in workbook.worksheets[0].iter_rows(values_only=True)]
         workbook.close()
         return rows
@@ -933,7 +934,7 @@ class QueryCountTest(CadreTestCase):
         response = self.assert_same_queries_with_more_rows(
             url("post_list") + "?export=xlsx", lambda: self.add_cadres(55, start=5)
         )
-        workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+        workbook = load_workbook(io.BytesIO(response_bytes(response)), read_only=True)
         self.assertEqual(len(list(workbook.worksheets[0].iter_rows())), 61)
         workbook.close()
 

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from accounts.models import AuditEvent
 from organizations.models import FundAllocation, Purpose
 from tests.base import PortalTestCase
+from tests.workbooks import response_bytes
 from unionportal.xlsx import XLSX_CONTENT_TYPE
 
 D = datetime.date
@@ -413,7 +414,7 @@ class ExportTest(ListTestCase):
         response = self.client.get(url("fundallocation_list") + query)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], XLSX_CONTENT_TYPE)
-        workbook = load_workbook(io.BytesIO(response.content))
+        workbook = load_workbook(io.BytesIO(response_bytes(response)))
         sheet = workbook.worksheets[0]
         return [list(row) for row in sheet.iter_rows()]
 

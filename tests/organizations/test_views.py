@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from accounts.models import AuditEvent, User
 from organizations.models import MembershipFigure, Organization, OrganizationKind, UnitType
 from tests.base import PortalTestCase, make_org, make_user
+from tests.workbooks import response_bytes
 from unionportal.xlsx import XLSX_CONTENT_TYPE
 
 
@@ -515,7 +516,7 @@ class ExportTest(BranchListTestCase):
         response = self.client.get(url("organization_list") + query)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], XLSX_CONTENT_TYPE)
-        workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+        workbook = load_workbook(io.BytesIO(response_bytes(response)), read_only=True)
         rows = [list(values) for values in workbook.worksheets[0].iter_rows(values_only=True)]
         workbook.close()
         return rows
@@ -785,3 +786,16 @@ class BranchFilterTest(OrganizationViewTestCase):
         response = self.client.get(url("organization_list") + f"?branch={self.union_b.pk}")
         self.assertEqual(len(response.context["table"].page.object_list), 0)
         self.assertIn("branch", response.context["filter"].form.errors)
+
+
+class PageSizeTest(OrganizationViewTestCase):
+    def test_a_page_asked_larger_than_the_cap_shows_the_cap(self):
+        for n in range(5):
+            make_org(self.district_a, f"甲区第{n}小学工会")
+        self.login(self.alice)
+        url = reverse("organizations:organization_list")
+        with self.settings(MAX_PAGE_SIZE=3):
+            self.assertEqual(len(self.client.get(url, {"per_page": "100000"}).context["table"].page), 3)
+            self.assertEqual(len(self.client.get(url, {"per_page": "2"}).context["table"].page), 2)
+            # Not a number: the usual page size, here every one of alice's seven organizations.
+            self.assertEqual(len(self.client.get(url, {"per_page": "x"}).context["table"].page), 7)

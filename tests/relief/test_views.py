@@ -19,6 +19,7 @@ from relief import services
 from relief.models import Beneficiary, Disbursement, DisbursementStatus, Programme, Review
 from tests.base import PortalTestCase, make_user
 from tests.cadres.data import full_ids_in, masked, resident_id
+from tests.workbooks import response_bytes
 from unionportal.xlsx import XLSX_CONTENT_TYPE
 
 D = Decimal
@@ -42,7 +43,7 @@ def url(name, *args):
 
 
 def workbook_rows(response):
-    workbook = load_workbook(io.BytesIO(response.content), read_only=True)
+    workbook = load_workbook(io.BytesIO(response_bytes(response)), read_only=True)
     rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
     workbook.close()
     return rows

@@ -32,6 +32,7 @@ from standards.models import (
 )
 from tests.base import PortalTestCase, make_org, make_user
 from tests.cadres.data import MediaRootMixin, png_upload, response_body
+from tests.workbooks import response_bytes
 from unionportal.xlsx import XLSX_CONTENT_TYPE
 
 HTML_AS_PNG = b"<html><body><script>alert(document.cookie)</script></body></html>"
@@ -860,7 +861,7 @@ class AssessmentListTest(StandardsTestCase):
         self.login(self.alice)
         response = self.client.get(url("assessment_list") + "?export=xlsx&status=approved")
         self.assertEqual(response["Content-Type"], XLSX_CONTENT_TYPE)
-        rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
+        rows = list(load_workbook(io.BytesIO(response_bytes(response))).worksheets[0].iter_rows(values_only=True))
         self.assertEqual(len(rows), 2)
         self.assertEqual(
             rows[0],

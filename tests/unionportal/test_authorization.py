@@ -22,15 +22,18 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from accounts.models import REVEAL_PERMISSION_CODENAME, AuditEvent, User
+from accounts.models import REVEAL_PERMISSION_CODENAME, AuditEvent, Job, User
 from activities.models import Activity, ActivityPhoto, Campaign, Honour, HonourStatus, HonourTitle
 from activities.services import PHOTO_FOLDER as ACTIVITY_PHOTO_FOLDER
 from cadres.models import Attendance, Cadre, Position, Post, Rank, Staffing, Training
@@ -51,7 +54,7 @@ from standards.services import EVIDENCE_FOLDER
 from tests.base import PASSWORD, PortalTestCase, make_org
 from tests.cadres.data import MediaRootMixin, full_ids_in, png_upload, resident_id, response_body
 from unionportal.uploads import save_image
-from unionportal.xlsx import XLSX_CONTENT_TYPE
+from unionportal.xlsx import XLSX_CONTENT_TYPE, table_response
 
 PEOPLE = ("anonymous", "alice", "april", "adam", "bob", "leo", "lena", "otto", "ada", "root")
 # Names the matrix leaves out on purpose: the admin site (tests/accounts/test_admin_site.py)
@@ -138,6 +141,10 @@ READ_CITY    = row(LOGIN,    404,  404,  404,  404,  404,  200,  403,  200,  200
 # Titles shipped with the portal (no owner): read by everyone, changed by superusers only.
 SHIPPED      = row(LOGIN,    403,  403,  404,  403,  403,  403,  403,  404,  200)
 SHIPPED_SAVE = row(LOGIN,    403,  403,  404,  403,  403,  403,  403,  404,  302)
+# Pages of one's own (background jobs): every logged-in person, whatever the role.
+ANYONE       = row(LOGIN,    200,  200,  200,  200,  200,  200,  200,  200,  200)
+NO_POST      = row(LOGIN,    405,  405,  405,  405,  405,  405,  405,  405,  405)
+OWNER_ALICE  = row(LOGIN,    200,  404,  404,  404,  404,  404,  404,  404,  404)
 # fmt: on
 
 
@@ -478,6 +485,11 @@ MATRIX = {
         Case(get=AUDIT, post=AUDIT_NO_POST),
         Case(get=AUDIT, post=AUDIT_NO_POST, query=lambda t: "export=xlsx", label="export"),
     ],
+    # Background jobs: everyone's own list; a job and its file are its owner's alone (alice's
+    # here), the superuser included.
+    "accounts:job_list": [Case(get=ANYONE, post=NO_POST)],
+    "accounts:job_detail": [Case(get=OWNER_ALICE, post=NO_POST, kwargs=lambda t: {"pk": t.job_a.pk})],
+    "accounts:job_download": [Case(get=OWNER_ALICE, post=NO_POST, kwargs=lambda t: {"pk": t.job_a.pk})],
     "organizations:organization_list": [
         Case(get=READ, post=READ_NO_POST),
         Case(get=READ, post=READ_NO_POST, query=lambda t: "export=xlsx", label="export"),
@@ -1318,6 +1330,7 @@ class MatrixDataTestCase(MediaRootMixin, PortalTestCase):
         cls.add_standards()
         cls.add_activities()
         cls.add_relief()
+        cls.add_jobs()
 
     @classmethod
     def add_cadres(cls):
@@ -1556,6 +1569,26 @@ class MatrixDataTestCase(MediaRootMixin, PortalTestCase):
                 ("paid", paid),
             ):
                 setattr(cls, f"{state}_relief_{side}", disbursement)
+
+    @classmethod
+    def add_jobs(cls):
+        """A finished export of alice's, its workbook under the class's MEDIA_ROOT."""
+        result = Path(settings.MEDIA_ROOT) / "jobs" / "matrix.xlsx"
+        result.parent.mkdir(parents=True, exist_ok=True)
+        result.write_bytes(table_response("组织", ["名称"], [["甲区总工会"]], "x.xlsx").content)
+        cls.job_a = Job.objects.create(
+            user=cls.alice,
+            kind=Job.Kind.EXPORT,
+            what="organizations.views.OrganizationListView",
+            title="组织",
+            path=reverse("organizations:organization_list"),
+            status=Job.Status.DONE,
+            done=1,
+            total=1,
+            result=str(result),
+            filename="organizations.xlsx",
+            finished=timezone.now(),
+        )
 
 
 class AuthorizationMatrixTest(MatrixDataTestCase):

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["unionportal", "organizations", "accounts", "cadres", "standards", "activities", "relief", "reports"]
+APPS = ["unionportal", "organizations", "accounts", "cadres", "standards", "activities", "relief", "reports", "bench"]
 UNSCOPED = re.compile(r"\.objects\.(get|filter|all|exclude)\(")
 
 
