@@ -19,7 +19,7 @@ def build_and_undo():
         seen = {
             "counts": table_counts(),
             "problems": Organization.objects.find_problems(),
-            "root_descendants": Organization.objects.get(depth=1).get_descendant_count(),
+            "root_descendants": Organization.objects.get_descendant_count(Organization.objects.get(depth=1)),
             "ids": list(Beneficiary.objects.values_list("id_number", flat=True)),
         }
         transaction.set_rollback(True)
