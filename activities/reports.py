@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity, ActivityKind, Campaign, Honour, HonourLevel, HonourStatus, RecipientType
 from organizations.models import UnitType
-from unionportal.reporting import OWN, Cell, Chart, ChildRow, Figure, Section, group_total
+from unionportal.reporting import Cell, Chart, ChildRow, Figure, Section, group_total
 from unionportal.roles import Action
 
 ACTIVITY_LIST = "activities:activity_list"
@@ -74,10 +74,6 @@ def _ungrouped(queryset, *dims, **aggregates):
     needs no breakdown by child (the year before): the branch is None."""
     rows = queryset.order_by().values(*dims).annotate(**aggregates)
     return {(None, *(row.pop(dim) for dim in dims)): row for row in rows}
-
-
-def _has_own(*groupings):
-    return any(key[0] == OWN for grouping in groupings for key in grouping)
 
 
 # Activities: keys are (branch, kind, relocation).
@@ -256,9 +252,7 @@ def activities_section(context):
             own=own,
         )
 
-    children = [row(child.path, child) for child in context.children]
-    if _has_own(now, campaigns):
-        children.append(row(OWN, organization, own=True))
+    children = context.breakdown(row, now, campaigns)
 
     shown = [(kind, label) for kind, label in kinds if by_kind[kind]["count"]]
     charts = [
@@ -433,9 +427,7 @@ def honours_section(context):
             own=own,
         )
 
-    children = [row(child.path, child) for child in context.children]
-    if _has_own(now):
-        children.append(row(OWN, organization, own=True))
+    children = context.breakdown(row, now)
 
     charts = [
         Chart(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from cadres.filters import POSITION_INDEX, RANK_INDEX, outranked
 from cadres.models import COLLEGE_OR_HIGHER, RANK_ORDER, Attendance, Education, Position, Post, Rank, Staffing, Training
-from unionportal.reporting import OWN, Cell, Chart, ChildRow, Figure, Section, one_decimal
+from unionportal.reporting import Cell, Chart, ChildRow, Figure, Section, one_decimal
 
 POST_LIST = "cadres:post_list"
 TRAINING_LIST = "cadres:training_list"
@@ -224,9 +224,7 @@ def cadres_section(context):
             own=own,
         )
 
-    children = [row(child.path, child) for child in context.children]
-    if any(key[0] == OWN for key in by_child):
-        children.append(row(OWN, organization, own=True))
+    children = context.breakdown(row, by_child)
 
     charts = [
         Chart(
@@ -335,9 +333,8 @@ def training_section(context):
         cell_link = context.link(TRAINING_LIST, child, **dates, **scope)
         return ChildRow(child, [Cell(values[key], cell_link) for key in labels], own=own)
 
-    children = [row(child.path, child) for child in context.children]
-    if any(key[0] == OWN and values["now_courses"] for key, values in courses.items()):
-        children.append(row(OWN, organization, own=True))
+    # Courses of the year before alone do not make an own row.
+    children = context.breakdown(row, [key for key, values in courses.items() if values["now_courses"]])
 
     return Section(
         key="training",

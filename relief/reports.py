@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from relief.models import Beneficiary, BeneficiaryStatus, Disbursement, DisbursementStatus
-from unionportal.reporting import OWN, ZERO, Cell, Chart, ChildRow, Figure, Section, amount_text
+from unionportal.reporting import ZERO, Cell, Chart, ChildRow, Figure, Section, amount_text
 from unionportal.roles import Action
 
 AMOUNT = Sum(F("cash") + F("in_kind_value"), output_field=DecimalField(max_digits=16, decimal_places=2))
@@ -197,9 +197,7 @@ def relief_section(context):
             own=own,
         )
 
-    children = [row(child.path, child) for child in context.children]
-    if any(key[0] == OWN for key in paid) or any(key[0] == OWN for key in files):
-        children.append(row(OWN, organization, own=True))
+    children = context.breakdown(row, paid, files)
 
     monthly = defaultdict(lambda: {"amount": ZERO, "person_times": 0})
     for month in months:

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from cadres.models import COLLEGE_OR_HIGHER, RANK_ORDER, Cadre, Position, Post, Rank, Staffing
 from organizations.models import FundAllocation, Organization, Purpose
 from standards.models import Assessment, AssessmentItem, AssessmentStatus, Criterion, Standard
-from unionportal.reporting import OWN, Cell, Chart, ChildRow, Figure, Section, group_total
+from unionportal.reporting import Cell, Chart, ChildRow, Figure, Section, group_total
 
 RATINGS = (5, 4, 3, 2, 1)
 VICE_CHAIR_POSITIONS = (Position.EXECUTIVE_VICE_CHAIR, Position.VICE_CHAIR)
@@ -771,9 +771,7 @@ def standardization_section(context):
             own=own,
         )
 
-    children = [row(child.path, child) for child in context.children]
-    if any(key[0] == OWN for key in now):
-        children.append(row(OWN, organization, own=True))
+    children = context.breakdown(row, now)
 
     charts = [
         Chart(

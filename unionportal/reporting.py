@@ -215,6 +215,15 @@ class ReportContext:
             result[key] = row
         return result
 
+    def breakdown(self, row, *groupings):
+        """A section's breakdown rows: `row(path, child)` for every direct child in scope (zeros
+        included), then `row(OWN, organization, own=True)` when any of the by_branch
+        `groupings` holds records of the organization itself."""
+        rows = [row(child.path, child) for child in self.children]
+        if any(key[0] == OWN for grouping in groupings for key in grouping):
+            rows.append(row(OWN, self.organization, own=True))
+        return rows
+
     # Links.
 
     def link(self, url_name, organization=None, **params):

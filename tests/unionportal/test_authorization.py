@@ -903,6 +903,10 @@ MATRIX = {
         Case(get=READ, post=READ_NO_POST),
         Case(get=READ, post=READ_NO_POST, query=lambda t: f"branch={t.district_a.pk}", label="A"),
         Case(get=READ, post=READ_NO_POST, query=lambda t: "export=xlsx", label="export"),
+        # A branch outside the reader's scope lists nothing (as every list's filter does); the
+        # walk's name-leak check covers the page and the workbook.
+        Case(get=READ, post=READ_NO_POST, query=lambda t: f"branch={t.district_b.pk}", label="branch B"),
+        Case(get=READ, post=READ_NO_POST, query=lambda t: f"branch={t.district_b.pk}&export=xlsx", label="export B"),
     ],
     "activities:activity_list": [
         Case(get=READ, post=READ_NO_POST),
