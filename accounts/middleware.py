@@ -1,7 +1,9 @@
 """Session limits: SESSION_IDLE_MINUTES without a request, SESSION_MAX_HOURS after login.
 
 Django's cookie age alone gives the idle limit only while the cookie is renewed; the absolute
-limit needs the login time, which this keeps in the session."""
+limit needs the login time, which this keeps in the session. The time of the last request is
+written at most every SESSION_TOUCH_SECONDS (which also renews the cookie): a session is not
+rewritten on every page, so reading a list costs no write (on SQLite, no lock)."""
 
 import time
 
@@ -35,5 +37,6 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 messages.info(request, _("Your session has ended. Please log in again."))
                 return redirect_to_login(request.get_full_path())
-            request.session[LAST_SEEN] = now
+            if now - last_seen >= settings.SESSION_TOUCH_SECONDS or LAST_SEEN not in request.session:
+                request.session[LAST_SEEN] = now
         return self.get_response(request)

@@ -2,9 +2,10 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent, User
+from unionportal.tables import Table
 
 
-class UserTable(tables.Table):
+class UserTable(Table):
     username = tables.Column(linkify=True)
     organization = tables.Column(accessor="organization__name", order_by="organization__path")
     is_active = tables.BooleanColumn(verbose_name=_("active"))
@@ -14,7 +15,7 @@ class UserTable(tables.Table):
         fields = ["username", "full_name", "organization", "role", "is_active", "last_login"]
 
 
-class AuditEventTable(tables.Table):
+class AuditEventTable(Table):
     time = tables.DateTimeColumn(format="Y-m-d H:i:s")
 
     class Meta:

@@ -5,11 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Campaign, Honour, HonourLevel, HonourTitle, RecipientType
 from organizations.tables import yuan
+from unionportal.tables import DateColumn, Table
 
 NUMBER = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
 
 
-class CampaignTable(tables.Table):
+class CampaignTable(Table):
     name = tables.Column(linkify=True)
     organizer = tables.Column(verbose_name=_("organizer"), accessor="organizer__name", order_by="organizer__path")
     activity_count = tables.Column(verbose_name=_("activities"), attrs=NUMBER)
@@ -21,13 +22,13 @@ class CampaignTable(tables.Table):
         order_by = ("-year", "name")
 
 
-class ActivityTable(tables.Table):
+class ActivityTable(Table):
     title = tables.Column(linkify=True)
     kind = tables.Column(verbose_name=_("activity type"))
     organizer = tables.Column(verbose_name=_("organizer"), accessor="organizer__name", order_by="organizer__path")
     campaign = tables.Column(verbose_name=_("campaign"), accessor="campaign__name", order_by=("campaign__name",))
-    start = tables.DateColumn(format="Y-m-d")
-    end = tables.DateColumn(format="Y-m-d")
+    start = DateColumn(format="Y-m-d")
+    end = DateColumn(format="Y-m-d")
     participants = tables.Column(attrs=NUMBER)
     entries = tables.Column(attrs=NUMBER)
     funds_spent = tables.Column(attrs={"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}})
@@ -67,7 +68,7 @@ LEVELS = dict(HonourLevel.choices)
 RECIPIENT_TYPES = dict(RecipientType.choices)
 
 
-class HonourTable(tables.Table):
+class HonourTable(Table):
     year = tables.Column()
     title = tables.Column(
         verbose_name=_("honour title"),
@@ -114,7 +115,7 @@ class HonourTable(tables.Table):
         return str(RECIPIENT_TYPES.get(value, value))
 
 
-class HonourTitleTable(tables.Table):
+class HonourTitleTable(Table):
     name = tables.Column()
     owner = tables.Column(verbose_name=_("defined by"), accessor="owner__name", order_by="owner__path", default="")
     honour_count = tables.Column(verbose_name=_("honours"), attrs=NUMBER)

@@ -121,6 +121,7 @@ def _formatted(totals):
 
 class ActivityListView(ObjectListView):
     model = Activity
+    cache_figures = True
     filterset_class = ActivityFilter
     table_class = ActivityTable
     title = gettext_lazy("Activities")
@@ -240,6 +241,7 @@ class ActivityImportTemplateView(ImportTemplateView):
 
 class HonourListView(ObjectListView):
     model = Honour
+    cache_figures = True
     filterset_class = HonourFilter
     table_class = HonourTable
     title = gettext_lazy("Honours")

@@ -2,9 +2,10 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Post, Training
+from unionportal.tables import DateColumn, Table
 
 
-class PostTable(tables.Table):
+class PostTable(Table):
     """One row per post. The resident ID column is always masked: lists and exports never
     carry full numbers, whoever reads them."""
 
@@ -12,7 +13,7 @@ class PostTable(tables.Table):
         verbose_name=_("full name"), accessor="cadre__full_name", linkify=lambda record: record.cadre.get_absolute_url()
     )
     gender = tables.Column(verbose_name=_("gender"), accessor="cadre__gender")
-    birth_date = tables.DateColumn(verbose_name=_("birth date"), accessor="cadre__birth_date", format="Y-m-d")
+    birth_date = DateColumn(verbose_name=_("birth date"), accessor="cadre__birth_date", format="Y-m-d")
     education = tables.Column(verbose_name=_("education"), accessor="cadre__education")
     id_number = tables.Column(verbose_name=_("resident ID number"), accessor="cadre__masked_id_number", orderable=False)
     organization = tables.Column(
@@ -20,8 +21,8 @@ class PostTable(tables.Table):
     )
     full_time = tables.Column(verbose_name=_("full-time"))
     seconded = tables.Column(verbose_name=_("post travels with the person"))
-    start = tables.DateColumn(format="Y-m-d")
-    end = tables.DateColumn(format="Y-m-d")
+    start = DateColumn(format="Y-m-d")
+    end = DateColumn(format="Y-m-d")
 
     class Meta:
         model = Post
@@ -67,11 +68,11 @@ class PostTable(tables.Table):
         return str(self.render_seconded(value))
 
 
-class TrainingTable(tables.Table):
+class TrainingTable(Table):
     title = tables.Column(linkify=True)
     organizer = tables.Column(accessor="organizer__name", order_by="organizer__path")
     person_times = tables.Column(verbose_name=_("person-times"), orderable=True)
-    start = tables.DateColumn(format="Y-m-d")
+    start = DateColumn(format="Y-m-d")
 
     class Meta:
         model = Training

@@ -2,9 +2,10 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import FundAllocation, Organization
+from unionportal.tables import DateColumn, Table
 
 
-class OrganizationTable(tables.Table):
+class OrganizationTable(Table):
     name = tables.Column(linkify=True)
     parent = tables.Column(verbose_name=_("parent organization"), accessor="parent__name", order_by="parent__name")
     status = tables.Column(verbose_name=_("status"), accessor="deactivated", orderable=False, empty_values=())
@@ -26,10 +27,10 @@ def yuan(value):
     return f"{value:,.2f}"
 
 
-class FundAllocationTable(tables.Table):
+class FundAllocationTable(Table):
     """Amounts are shown with two decimals and exported as numbers, so a sheet can add them up."""
 
-    date = tables.DateColumn(format="Y-m-d", linkify=True)
+    date = DateColumn(format="Y-m-d", linkify=True)
     # `source_label` is annotated by the list view: the organization's name or the outside
     # source, so that the column sorts as one.
     source = tables.Column(verbose_name=_("Source"), accessor="source_label", order_by="source_label")

@@ -42,6 +42,7 @@ CHILDREN_SHOWN = 100
 
 class OrganizationListView(ObjectListView):
     model = Organization
+    cache_figures = True
     filterset_class = OrganizationFilter
     table_class = OrganizationTable
     title = gettext_lazy("Organizations")
@@ -354,6 +355,7 @@ class OrganizationImportTemplateView(ImportTemplateView):
 
 class FundAllocationListView(ObjectListView):
     model = FundAllocation
+    cache_figures = True
     filterset_class = FundAllocationFilter
     table_class = FundAllocationTable
     template_name = "organizations/fundallocation_list.html"

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from cadres.models import Gender
 from organizations.tables import yuan
 from relief.models import Beneficiary, Cause, Disbursement, Programme
+from unionportal.tables import DateColumn, Table
 
 NUMBER = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
 MONEY = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
@@ -27,13 +28,13 @@ class MoneyColumn(tables.Column):
         return value
 
 
-class BeneficiaryTable(tables.Table):
+class BeneficiaryTable(Table):
     """One row per hardship file. The resident ID and the bank account are always masked:
     lists and exports never carry full numbers, whoever reads them."""
 
     full_name = tables.Column(linkify=True)
     gender = tables.Column()
-    birth_date = tables.DateColumn(format="Y-m-d")
+    birth_date = DateColumn(format="Y-m-d")
     id_number = tables.Column(verbose_name=_("resident ID number"), accessor="masked_id_number", orderable=False)
     organization = tables.Column(
         verbose_name=_("responsible union"), accessor="organization__name", order_by="organization__path"
@@ -42,7 +43,7 @@ class BeneficiaryTable(tables.Table):
     household_size = tables.Column(attrs=NUMBER)
     monthly_income_per_head = MoneyColumn()
     bank_account = tables.Column(verbose_name=_("bank account"), accessor="masked_bank_account", orderable=False)
-    filed_on = tables.DateColumn(format="Y-m-d")
+    filed_on = DateColumn(format="Y-m-d")
 
     class Meta:
         model = Beneficiary
@@ -77,7 +78,7 @@ class BeneficiaryTable(tables.Table):
         return "、".join(str(CAUSES.get(cause, cause)) for cause in value)
 
 
-class ProgrammeTable(tables.Table):
+class ProgrammeTable(Table):
     """Budget, what is committed (submitted, approved or paid), what is paid and what remains,
     annotated by the list view in the same query as the programmes."""
 
@@ -125,8 +126,8 @@ class ProgrammeTable(tables.Table):
         )
 
 
-class DisbursementTable(tables.Table):
-    date = tables.DateColumn(format="Y-m-d", linkify=True)
+class DisbursementTable(Table):
+    date = DateColumn(format="Y-m-d", linkify=True)
     programme = tables.Column(verbose_name=_("relief programme"), accessor="programme__name")
     year = tables.Column(verbose_name=_("year"), accessor="programme__year")
     recipient = tables.Column(

@@ -91,6 +91,7 @@ class ReliefTabsMixin:
 
 class BeneficiaryListView(ReliefTabsMixin, ObjectListView):
     model = Beneficiary
+    cache_figures = True
     filterset_class = BeneficiaryFilter
     table_class = BeneficiaryTable
     title = gettext_lazy("Hardship files")
@@ -277,6 +278,7 @@ class ProgrammeFormView(ServiceFormView):
 
 class DisbursementListView(ReliefTabsMixin, ObjectListView):
     model = Disbursement
+    cache_figures = True
     filterset_class = DisbursementFilter
     table_class = DisbursementTable
     title = gettext_lazy("Disbursements")

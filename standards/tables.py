@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from standards.models import Assessment, Standard
+from unionportal.tables import Table
 
 
 def stars_html(rating):
@@ -19,7 +20,7 @@ def stars_html(rating):
     )
 
 
-class StandardTable(tables.Table):
+class StandardTable(Table):
     name = tables.Column(linkify=True)
     owner = tables.Column(verbose_name=_("defined by"), accessor="owner__name", order_by="owner__path")
     kinds = tables.Column(verbose_name=_("applies to"), accessor="kinds_display", orderable=False)
@@ -37,7 +38,7 @@ class StandardTable(tables.Table):
         return str(self.render_active(value))
 
 
-class AssessmentTable(tables.Table):
+class AssessmentTable(Table):
     organization = tables.Column(
         verbose_name=_("organization"),
         accessor="organization__name",

@@ -145,7 +145,11 @@ IP_FAILURE_LIMIT = env_int("IP_FAILURE_LIMIT", 50)
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The session (and its cookie) is written when it changes: the time of the last request at
+# most once a minute (accounts/middleware.py), so the idle limit is kept to the minute.
+SESSION_TOUCH_SECONDS = env_int("SESSION_TOUCH_SECONDS", 60)
+# Sessions are read from the cache (Redis in production) and kept in the database too.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -197,7 +201,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+DJANGO_TABLES2_TEMPLATE = "generic/_table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 
 # Every admin's history entry names its user; bulk paths pass it explicitly.

@@ -1,6 +1,7 @@
 """Generic views. Each model's views declare a queryset model, a filterset, a table or a form;
 scope and role are applied here, before any handler runs, so no view can forget them."""
 
+import hashlib
 import tempfile
 import uuid
 from pathlib import Path
@@ -15,6 +16,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.functional import cached_property
 from django.utils.module_loading import import_string
@@ -24,9 +26,9 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
-from django_tables2.rows import BoundRow
 
 from unionportal import uploads
+from unionportal.cache import cached_for_branch
 from unionportal.history import history_rows
 from unionportal.importing import get_importer
 from unionportal.roles import Action
@@ -126,14 +128,37 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
     # Totals of the filtered rows that the page shows beside the table, as {name: aggregate}:
     # read with the row count in one query, into `self.totals`.
     totals_aggregates = None
+    # Whether the row count and the totals are kept in the cache for the reader's branch until
+    # a record of it changes (unionportal/cache.py): for lists whose figures count only records
+    # of the reader's branch, so that the branch's version sees every change that moves them.
+    cache_figures = False
+    # Query parameters that change the rows shown but not which rows match.
+    PRESENTATION_PARAMETERS = frozenset(("page", "per_page", "sort", "export"))
 
     def get_table_pagination(self, table):
-        pagination = {"per_page": settings.PAGE_SIZE}
-        if self.totals_aggregates:
-            figures = self.object_list.order_by().aggregate(_rows=Count("pk"), **self.totals_aggregates)
-            pagination.update(paginator_class=CountedPaginator, count=figures.pop("_rows"))
-            self.totals = figures
-        return pagination
+        figures = self.list_figures()
+        self.totals = {name: value for name, value in figures.items() if name != "_rows"}
+        return {"per_page": settings.PAGE_SIZE, "paginator_class": CountedPaginator, "count": figures["_rows"]}
+
+    def list_figures(self):
+        """The number of rows matching the filter and their totals, in one aggregate query; from
+        the cache, with `cache_figures`, while the reader's branch is unchanged."""
+
+        def compute():
+            return self.object_list.order_by().aggregate(_rows=Count("pk"), **(self.totals_aggregates or {}))
+
+        user = self.request.user
+        if not self.cache_figures or user.organization_id is None:
+            return compute()
+        matching = sorted(
+            (name, value)
+            for name, values in self.request.GET.lists()
+            if name not in self.PRESENTATION_PARAMETERS
+            for value in values
+        )
+        digest = hashlib.sha256(repr(matching).encode()).hexdigest()[:32]
+        key = f"list:{dotted_path(type(self))}:{user.pk}:{timezone.localdate().isoformat()}:{digest}"
+        return cached_for_branch(key, user.organization, compute)
 
     def get(self, request, *args, **kwargs):
         # django-tables2 takes ?per_page= from the address: a page is never larger than
@@ -227,18 +252,17 @@ def export_count(table):
 
 
 def export_values(table):
-    """The headers and a generator of the rows of `table` as `Table.as_values()` gives them
-    (the same columns and cell values: masked numbers stay masked), but walking a queryset
-    with `iterator()`, so that the rows are never all in memory at once."""
+    """The headers and a generator of the rows of `table`, with the columns and values an
+    export shows (`value_FOO`: masked numbers stay masked), walking a queryset with
+    `iterator()`, so that the rows are never all in memory at once."""
     columns = [column for column in table.columns.iterall() if not column.column.exclude_from_export]
     headers = [force_str(column.header, strings_only=True) for column in columns]
     data = table.data.data
     records = data.iterator(chunk_size=EXPORT_CHUNK_SIZE) if isinstance(data, QuerySet) else data
 
     def rows():
-        for record in records:
-            row = BoundRow(record, table=table)
-            yield [force_str(row.get_cell_value(column.name), strings_only=True) for column in columns]
+        for values in table.export_rows(records):
+            yield [force_str(value, strings_only=True) for value in values]
 
     return headers, rows()
 

@@ -8,7 +8,9 @@ from unittest import mock
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -294,6 +296,19 @@ class SessionLimitTest(LoginTestCase):
         # The next request is simply anonymous: no second expiry line.
         self.assertRedirects(self.client.get(self.home), f"{LOGIN_URL}?next=/", fetch_redirect_response=False)
         self.assertEqual(AuditEvent.objects.count(), 1)
+
+    def test_a_page_read_within_the_minute_does_not_write_the_session(self):
+        stamped = self.client.session[LAST_SEEN]
+        with CaptureQueriesContext(connection) as context:
+            self.assertEqual(self.client.get(self.home).status_code, 200)
+        writes = [query["sql"] for query in context.captured_queries if query["sql"].startswith(("UPDATE", "INSERT"))]
+        self.assertEqual(writes, [])
+        self.assertEqual(self.client.session[LAST_SEEN], stamped)
+        # A minute later the time is written again, and the cookie renewed.
+        self.set_session(**{LAST_SEEN: time.time() - settings.SESSION_TOUCH_SECONDS - 1})
+        response = self.client.get(self.home)
+        self.assertIn(settings.SESSION_COOKIE_NAME, response.cookies)
+        self.assertAlmostEqual(self.client.session[LAST_SEEN], time.time(), delta=5)
 
     def test_login_page_says_the_session_has_ended(self):
         self.set_session(**{LAST_SEEN: time.time() - settings.SESSION_IDLE_MINUTES * 60 - 5})

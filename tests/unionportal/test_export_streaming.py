@@ -20,6 +20,7 @@ from relief.views import BeneficiaryListView
 from tests.base import PortalTestCase, make_org
 from tests.cadres.data import full_ids_in, masked, resident_id
 from tests.workbooks import response_bytes
+from unionportal.tables import Table
 from unionportal.views import view_for
 from unionportal.xlsx import table_response
 
@@ -96,7 +97,7 @@ class SameWorkbookTest(PortalTestCase):
         self.assertEqual(len(rows), 4)
 
 
-class UsernameTable(tables.Table):
+class UsernameTable(Table):
     """One cheap column: the rows, not the cells, are what the test is about."""
 
     username = tables.Column()

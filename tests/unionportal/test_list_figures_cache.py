@@ -1,0 +1,53 @@
+"""A list's row count and totals come from the cache while the reader's branch is unchanged,
+and are recomputed as soon as a record of the branch changes (unionportal/cache.py): a page
+turned, or the same list opened again, does not count a province's rows again."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from organizations.models import Organization
+from tests.base import PortalTestCase, make_org
+
+URL = reverse("organizations:organization_list")
+
+
+class ListFiguresCacheTest(PortalTestCase):
+    def open(self, user, **params):
+        self.login(user)
+        with CaptureQueriesContext(connection) as context:
+            response = self.client.get(URL, params)
+        self.assertEqual(response.status_code, 200)
+        aggregates = [query for query in context.captured_queries if "COUNT(" in query["sql"]]
+        return response.context["table"].paginator.count, len(aggregates)
+
+    def test_the_count_is_read_once_then_kept_until_the_branch_changes(self):
+        in_branch = Organization.objects.filter(path__startswith=self.district_a.path).count()
+        self.assertEqual(self.open(self.alice), (in_branch, 1))
+        self.assertEqual(self.open(self.alice, page=1), (in_branch, 0))
+        make_org(self.district_a, "甲区新建工会")
+        self.assertEqual(self.open(self.alice), (in_branch + 1, 1))
+        self.assertEqual(self.open(self.alice), (in_branch + 1, 0))
+
+    def test_a_change_in_another_branch_keeps_the_figures(self):
+        self.open(self.alice)
+        make_org(self.district_b, "乙区新建工会")
+        self.assertEqual(self.open(self.alice)[1], 0)
+        # The city's leader holds both branches: the change reaches them.
+        self.open(self.lena)
+        make_org(self.district_b, "乙区又一工会")
+        self.assertEqual(self.open(self.lena)[1], 1)
+
+    def test_each_filter_and_each_reader_has_its_own_figures(self):
+        everything, _ = self.open(self.lena)
+        grassroots, queries = self.open(self.lena, kind="grassroots")
+        self.assertEqual(queries, 1)
+        self.assertLess(grassroots, everything)
+        self.assertEqual(self.open(self.lena, kind="grassroots", sort="name"), (grassroots, 0))
+        self.assertEqual(self.open(self.alice, kind="grassroots")[1], 1)
+        self.assertLess(self.open(self.alice, kind="grassroots")[0], grassroots)
+
+    def test_a_superuser_without_a_branch_is_always_counted_afresh(self):
+        total = Organization.objects.count()
+        self.assertEqual(self.open(self.root), (total, 1))
+        self.assertEqual(self.open(self.root), (total, 1))
