@@ -7,12 +7,12 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organizations.models import Organization
+from unionportal.links import record_url
 from unionportal.roles import Action, Role
 from unionportal.scoping import ScopedQuerySet
 
@@ -63,7 +63,7 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     def get_absolute_url(self):
-        return reverse("accounts:user_detail", args=[self.pk])
+        return record_url("accounts:user_detail", self.pk)
 
     @property
     def may_reveal(self):
@@ -194,7 +194,7 @@ class Job(models.Model):
         return f"{self.title} ({self.get_status_display()})"
 
     def get_absolute_url(self):
-        return reverse("accounts:job_detail", args=[self.pk])
+        return record_url("accounts:job_detail", self.pk)
 
     @property
     def is_finished(self):

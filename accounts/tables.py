@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEvent, User
-from unionportal.tables import Table
+from unionportal.tables import DateTimeColumn, Table
 
 
 class UserTable(Table):
@@ -16,7 +16,7 @@ class UserTable(Table):
 
 
 class AuditEventTable(Table):
-    time = tables.DateTimeColumn(format="Y-m-d H:i:s")
+    time = DateTimeColumn(format="Y-m-d H:i:s")
 
     class Meta:
         model = AuditEvent

@@ -5,12 +5,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cadres.models import Cadre
 from organizations.models import Organization
+from unionportal.links import record_url
 from unionportal.scoping import REFERENCE_ACTIONS, ReferenceQuerySet, ScopedQuerySet
 
 
@@ -58,7 +58,7 @@ class Campaign(models.Model):
         return f"{self.name}（{self.year}）"
 
     def get_absolute_url(self):
-        return reverse("activities:campaign_detail", args=[self.pk])
+        return record_url("activities:campaign_detail", self.pk)
 
 
 class Activity(models.Model):
@@ -112,7 +112,7 @@ class Activity(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("activities:activity_detail", args=[self.pk])
+        return record_url("activities:activity_detail", self.pk)
 
     def clean(self):
         errors = {}
@@ -269,7 +269,7 @@ class Honour(models.Model):
         return f"{self.title} · {self.recipient_display} · {self.year}"
 
     def get_absolute_url(self):
-        return reverse("activities:honour_detail", args=[self.pk])
+        return record_url("activities:honour_detail", self.pk)
 
     @property
     def recipient_display(self):

@@ -4,11 +4,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organizations.models import Organization
+from unionportal.links import record_url
 from unionportal.scoping import ScopedQuerySet
 from unionportal.validators import mask_resident_id, validate_mobile, validate_resident_id
 
@@ -116,7 +116,7 @@ class Cadre(models.Model):
         return self.full_name
 
     def get_absolute_url(self):
-        return reverse("cadres:cadre_detail", args=[self.pk])
+        return record_url("cadres:cadre_detail", self.pk)
 
     @property
     def masked_id_number(self):
@@ -227,7 +227,7 @@ class Training(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("cadres:training_detail", args=[self.pk])
+        return record_url("cadres:training_detail", self.pk)
 
     def clean(self):
         if self.end and self.start and self.end < self.start:

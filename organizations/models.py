@@ -4,12 +4,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from unionportal.links import record_url
 from unionportal.scoping import ScopedQuerySet, may
 from unionportal.validators import validate_credit_code, validate_phone
 
@@ -147,7 +147,7 @@ class Organization(MP_Node):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("organizations:organization_detail", args=[self.pk])
+        return record_url("organizations:organization_detail", self.pk)
 
     def clean(self):
         if self.credit_code:
@@ -300,7 +300,7 @@ class FundAllocation(models.Model):
         return f"{self.source_display} → {self.recipient} {self.amount}"
 
     def get_absolute_url(self):
-        return reverse("organizations:fundallocation_detail", args=[self.pk])
+        return record_url("organizations:fundallocation_detail", self.pk)
 
     @property
     def source_display(self):

@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organizations.models import Organization
+from unionportal.links import record_url
 from unionportal.scoping import REFERENCE_ACTIONS, ReferenceQuerySet, ScopedQuerySet
 from unionportal.validators import (
     mask_resident_id,
@@ -110,7 +110,7 @@ class Beneficiary(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("relief:beneficiary_detail", args=[self.pk])
+        return record_url("relief:beneficiary_detail", self.pk)
 
     @property
     def masked_id_number(self):
@@ -197,7 +197,7 @@ class Programme(models.Model):
         return f"{self.name}（{self.year}）"
 
     def get_absolute_url(self):
-        return reverse("relief:programme_detail", args=[self.pk])
+        return record_url("relief:programme_detail", self.pk)
 
 
 class DisbursementStatus(models.TextChoices):
@@ -327,7 +327,7 @@ class Disbursement(models.Model):
         return f"{self.programme} · {self.recipient_display} · {self.amount}"
 
     def get_absolute_url(self):
-        return reverse("relief:disbursement_detail", args=[self.pk])
+        return record_url("relief:disbursement_detail", self.pk)
 
     @property
     def amount(self):

@@ -7,11 +7,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organizations.models import Organization, OrganizationKind
+from unionportal.links import record_url
 from unionportal.scoping import REFERENCE_ACTIONS, ReferenceQuerySet, ScopedQuerySet
 
 
@@ -63,7 +63,7 @@ class Standard(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("standards:standard_detail", args=[self.pk])
+        return record_url("standards:standard_detail", self.pk)
 
     def clean(self):
         valid = set(OrganizationKind.values)
@@ -253,7 +253,7 @@ class Assessment(models.Model):
         return f"{self.organization} · {self.standard} · {self.year}"
 
     def get_absolute_url(self):
-        return reverse("standards:assessment_detail", args=[self.pk])
+        return record_url("standards:assessment_detail", self.pk)
 
     @property
     def is_locked(self):

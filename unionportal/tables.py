@@ -9,15 +9,17 @@ most of the page's time, and most of an export's. Here each column is compiled o
 column's default, `render_FOO` and `value_FOO` called with the arguments they name, links),
 worked out once, then applied to each record. Every table of the portal derives from `Table`."""
 
+import contextlib
 import inspect
 
 import django_tables2 as tables
 from django.db import models
 from django.utils.dateformat import format as format_date
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
+from django_tables2.columns.base import library
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 from django_tables2.rows import BoundRow
@@ -56,20 +58,29 @@ class CompiledColumn:
         self.accessor = A(bound_column.accessor)
         model = table._meta.model
         field = self.accessor.get_field(model) if model is not None else None
-        self.choices = bool(getattr(field, "choices", None))
+        # A field with choices is shown by its label (Model.get_FOO_display), from a dict read once.
+        self.labels = dict(field.flatchoices) if getattr(field, "choices", None) else None
         self.link_text = isinstance(column, BaseLinkColumn) and column.text is not None
         self.many_to_many = isinstance(column, ManyToManyColumn)
         self.empty_values = column.empty_values
         self.function = bound_column.value if export else bound_column.render
+        if getattr(self.function, "__func__", None) is tables.Column.value:
+            # Column.value only calls render with the arguments render names.
+            self.function = column.render
         self.wanted = _wanted_arguments(self.function)
         self.default = None if export else bound_column.default
         self.link = None if export else bound_column.link
+        # A link whose address is a function of the record (linkify=lambda record: ...): the
+        # arguments it names, read once.
+        url = getattr(self.link, "url", None)
+        self.url_wanted = _wanted_arguments(url) if callable(url) else False
         self.localize = column.localize
 
-    def _arguments(self, record, value, every=False):
-        wanted = CELL_ARGUMENTS if every or self.wanted is None else self.wanted
+    def _arguments(self, record, value, every=False, names=None):
+        if names is None:
+            names = CELL_ARGUMENTS if every or self.wanted is None else self.wanted
         arguments = {}
-        for name in wanted:
+        for name in names:
             if name == "value":
                 arguments[name] = value
             elif name == "record":
@@ -87,28 +98,37 @@ class CompiledColumn:
     def _call(self, record, value):
         content = None if self.wanted is False else self.function(**self._arguments(record, value))
         if self.link:
-            return self.link(content, **self._arguments(record, value, every=True))
+            return self._linked(content, record, value)
         return content
+
+    def _linked(self, content, record, value):
+        """django-tables2's LinkTransform: the content in an <a> to the record's address."""
+        link = self.link
+        if link.attrs:
+            return link(content, **self._arguments(record, value, every=True))
+        if self.url_wanted is False:
+            href = link.compose_url(**self._arguments(record, value, every=True))
+        else:
+            names = CELL_ARGUMENTS if self.url_wanted is None else self.url_wanted
+            href = link.url(**self._arguments(record, value, names=names))
+        if href is None:
+            return content
+        return format_html('<a href="{}">{}</a>', href, content)
 
     def _resolve(self, record):
         """As django-tables2's BoundRow._get_and_render_with, with the per-column questions
         answered once."""
-        value = None
-        remainder = True
-        if self.choices:
-            penultimate, remainder = self.accessor.penultimate(record)
-            if isinstance(penultimate, models.Model):
-                display = getattr(penultimate, f"get_{remainder}_display", None)
-                if display is not None:
-                    value = display()
-                    remainder = None
-        if remainder:
-            try:
-                value = self.accessor.resolve(record)
-            except Exception:
-                # A link column with a fixed text need not resolve to anything.
-                if self.link_text:
-                    return True, self._call(record, None)
+        try:
+            value = self.accessor.resolve(record)
+        except Exception:
+            # A link column with a fixed text need not resolve to anything.
+            if self.link_text:
+                return True, self._call(record, None)
+            value = None
+        else:
+            if self.labels is not None and isinstance(record, models.Model):
+                with contextlib.suppress(TypeError):  # an unhashable value (a list) has no label
+                    value = self.labels.get(value, value)
         if value in self.empty_values or (self.many_to_many and not value.exists()):
             return True, self.default
         return False, value
@@ -165,16 +185,42 @@ class Table(tables.Table):
             yield [column.value(record) for column in compiled]
 
 
+@library.register
 class DateColumn(tables.Column):
     """A date shown in `format` (Django's date format characters); exported as the date
-    itself, which a spreadsheet shows as a date and can sort and filter."""
+    itself, which a spreadsheet shows as a date and can sort and filter. Registered with
+    django-tables2, so a table's date fields get it too."""
 
     def __init__(self, *args, format="Y-m-d", **kwargs):
         self.format = format
         super().__init__(*args, **kwargs)
+
+    @classmethod
+    def from_field(cls, field, **kwargs):
+        if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+            return cls(**kwargs)
+        return None
 
     def render(self, value):
         return format_date(value, self.format)
 
     def value(self, value):
         return value
+
+
+@library.register
+class DateTimeColumn(DateColumn):
+    """A moment shown in local time; exported as the local date and time."""
+
+    def __init__(self, *args, format="Y-m-d H:i", **kwargs):
+        super().__init__(*args, format=format, **kwargs)
+
+    @classmethod
+    def from_field(cls, field, **kwargs):
+        return cls(**kwargs) if isinstance(field, models.DateTimeField) else None
+
+    def render(self, value):
+        return format_date(template_localtime(value), self.format)
+
+    def value(self, value):
+        return template_localtime(value)

@@ -49,6 +49,26 @@ def _plain(value):
     return str(value)
 
 
+MONEY_FORMAT = "#,##0.00"
+
+
+def _sheet_value(sheet, value):
+    """What a data row hands openpyxl: plain values where openpyxl writes them as they are (a
+    write-only sheet then reuses one cell for the row), a cell of its own where it would not:
+    a string beginning with "=" (text, never a formula) and an amount (two decimals). Dates
+    get openpyxl's date format."""
+    if value is None:
+        return None
+    value = _plain(value)
+    if isinstance(value, str):
+        return text_cell(sheet, value) if value.startswith("=") else value
+    if isinstance(value, decimal.Decimal):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = MONEY_FORMAT
+        return cell
+    return value
+
+
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
 TITLE_FONT = Font(bold=True, size=14)
@@ -68,16 +88,7 @@ def write_sheet(workbook, title, headers, rows, *, heading=None, widths=None):
     sheet.freeze_panes = f"A{first_data_row}"
     sheet.append([text_cell(sheet, str(h), font=HEADER_FONT, fill=HEADER_FILL) for h in headers])
     for row in rows:
-        cells = []
-        for value in row:
-            value = _plain(value)
-            cell = text_cell(sheet, value)
-            if isinstance(value, datetime.date):
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(value, decimal.Decimal):
-                cell.number_format = "#,##0.00"
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append([_sheet_value(sheet, value) for value in row])
     return sheet
 
 

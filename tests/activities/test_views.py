@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -871,6 +872,7 @@ class QueryCountTest(ActivitiesTestCase):
     """A page costs the same number of queries whatever the number of rows behind it."""
 
     def queries(self, path):
+        cache.clear()  # a list's count is kept until its branch changes: measure it cold
         with CaptureQueriesContext(connection) as context:
             response = self.client.get(path)
         self.assertEqual(response.status_code, 200)
@@ -881,6 +883,7 @@ class QueryCountTest(ActivitiesTestCase):
         self.client.get(path)  # caches warmed: the session, content types
         few = self.queries(path)
         grow()
+        cache.clear()
         with self.assertNumQueries(few):
             response = self.client.get(path)
         return response
