@@ -96,7 +96,9 @@ class CadreImporter(Importer):
         errors = {}
         organization = None
         try:
-            organization = find_organization(self.user, values["organization"], Action.ADD)
+            organization = find_organization(
+                self.user, values["organization"], Action.ADD, memo=self.__dict__.setdefault("_organizations", {})
+            )
         except ValidationError as error:
             errors["organization"] = error.error_list
 
@@ -104,7 +106,8 @@ class CadreImporter(Importer):
         cadre = Cadre(organization=organization, **{k: values[k] for k in cadre_fields if k in values})
         cadre.id_number = normalize_resident_id(values.get("id_number"))
         try:
-            cadre.full_clean(exclude=["organization"] if organization is None else None)
+            # The organization was found in the user's scope: no query to check that it exists.
+            cadre.full_clean(exclude=["organization"])
         except ValidationError as error:
             for field, items in error.error_dict.items():
                 for item in items:

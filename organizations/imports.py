@@ -11,9 +11,20 @@ from unionportal.importing import Column, Importer, parse_choice, parse_date, pa
 from unionportal.roles import Action
 
 
-def find_organization(user, name, action=Action.VIEW):
+def find_organization(user, name, action=Action.VIEW, *, memo=None):
     """The organization of the user's scope with exactly this full name, for every import
-    that names one; a missing or ambiguous name is a message, never a guess."""
+    that names one; a missing or ambiguous name is a message, never a guess. With `memo` (a
+    dict kept for one import), each name is looked up once however many rows name it."""
+    if memo is not None:
+        key = (name, action)
+        if key not in memo:
+            try:
+                memo[key] = find_organization(user, name, action)
+            except ValidationError as error:
+                memo[key] = error
+        if isinstance(memo[key], ValidationError):
+            raise memo[key]
+        return memo[key]
     matches = list(Organization.objects.restrict(user, action).filter(name=name)[:2])
     if not matches:
         raise ValidationError(_("There is no organization named “%(name)s” in your branch.") % {"name": name})

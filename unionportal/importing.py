@@ -122,14 +122,19 @@ def parse_date(value):
 def parse_choice(choices):
     """A parser accepting a choice's Chinese label, its English label or its code."""
 
+    lookups = []  # built on the first cell, once the translations are loaded
+
     def parse(value):
         text = normalize_text(value)
-        lookup = {}
-        for code, label in choices.choices:
-            lookup[code.lower()] = code
-            for language in ("zh-hans", "en"):
-                with translation.override(language):
-                    lookup[normalize_text(label).lower()] = code
+        if not lookups:
+            lookup = {}
+            for code, label in choices.choices:
+                lookup[code.lower()] = code
+                for language in ("zh-hans", "en"):
+                    with translation.override(language):
+                        lookup[normalize_text(label).lower()] = code
+            lookups.append(lookup)
+        lookup = lookups[0]
         try:
             return lookup[text.lower()]
         except KeyError:

@@ -25,6 +25,7 @@ from django_tables2.columns.manytomanycolumn import ManyToManyColumn
 from django_tables2.rows import BoundRow
 from django_tables2.utils import A
 
+_MISSING = object()
 # The arguments django-tables2 offers to render and value methods.
 CELL_ARGUMENTS = frozenset(("value", "record", "column", "bound_column", "bound_row", "table"))
 
@@ -56,6 +57,10 @@ class CompiledColumn:
         self.bound_column = bound_column
         self.column = column
         self.accessor = A(bound_column.accessor)
+        self.bits = tuple(self.accessor.bits)
+        self.plain_accessor = not getattr(self.accessor, "callable_args", None) and not getattr(
+            self.accessor, "callable_kwargs", None
+        )
         model = table._meta.model
         field = self.accessor.get_field(model) if model is not None else None
         # A field with choices is shown by its label (Model.get_FOO_display), from a dict read once.
@@ -119,7 +124,10 @@ class CompiledColumn:
         """As django-tables2's BoundRow._get_and_render_with, with the per-column questions
         answered once."""
         try:
-            value = self.accessor.resolve(record)
+            if self.plain_accessor and isinstance(record, models.Model):
+                value = self._walk(record)
+            else:
+                value = self.accessor.resolve(record)
         except Exception:
             # A link column with a fixed text need not resolve to anything.
             if self.link_text:
@@ -132,6 +140,23 @@ class CompiledColumn:
         if value in self.empty_values or (self.many_to_many and not value.exists()):
             return True, self.default
         return False, value
+
+    def _walk(self, record):
+        """Accessor.resolve for a model instance, by attribute: django-tables2 first tries
+        `record[bit]`, which on a model raises (and costs) an exception at every step."""
+        current = record
+        for bit in self.bits:
+            current = getattr(current, bit, _MISSING)
+            if current is _MISSING:
+                return self.accessor.resolve(record)  # its own lookups and messages
+            if callable(current):
+                if getattr(current, "alters_data", False):
+                    return self.accessor.resolve(record)  # refuses it
+                if not getattr(current, "do_not_call_in_templates", False):
+                    current = current()
+            if current is None:
+                break
+        return current
 
     def value(self, record):
         done, value = self._resolve(record)
