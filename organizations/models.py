@@ -141,7 +141,11 @@ class Organization(MP_Node):
         # A branch is `path LIKE 'prefix%'`: on PostgreSQL Django gives the unique `path` a second
         # index with varchar_pattern_ops (organizations_organization_path_..._like), which
         # answers it whatever the database collation.
-        indexes = [models.Index(fields=["kind", "unit_type"])]
+        indexes = [
+            models.Index(fields=["kind", "unit_type"]),
+            # Imports name organizations by their full name.
+            models.Index(fields=["name"], name="organization_name"),
+        ]
 
     def __str__(self):
         return self.name

@@ -88,7 +88,11 @@ class Beneficiary(models.Model):
         verbose_name_plural = _("hardship files")
         ordering = ["organization__path", "full_name"]
         # The hardship files on record at a day: on file and filed by then.
-        indexes = [models.Index(fields=["status", "filed_on"], name="beneficiary_on_file")]
+        indexes = [
+            models.Index(fields=["status", "filed_on"], name="beneficiary_on_file"),
+            # The list sorted by name walks this instead of sorting a province's files.
+            models.Index(fields=["full_name"], name="beneficiary_name"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"],

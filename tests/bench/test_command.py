@@ -43,6 +43,7 @@ class BenchCommandTest(TransactionTestCase):
         names = " ".join(figure["name"] for figure in result["figures"])
         for expected in (
             "list disbursements",
+            "first view after a change in the branch",
             "empty authenticated page",
             "annual summary",
             "leader dashboard",

@@ -2,6 +2,9 @@
 50, as the district's staff and as the province's leader (the figure `make bench` reports
 at every tier; timings are never asserted)."""
 
+import io
+
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -38,3 +41,14 @@ class ListQueriesOnThePopulationTest(TestCase):
                     self.assertEqual(rows_5, 5)
                     self.assertGreater(rows_50, 5)
                     self.assertEqual(queries_5, queries_50)
+
+    def test_a_page_can_be_profiled_as_a_user_of_the_population(self):
+        out = io.StringIO()
+        call_command("bench_profile", f"{reverse('relief:disbursement_list')}?status=paid", requests=2, stdout=out)
+        report = out.getvalue()
+        self.assertIn("2 requests", report)
+        self.assertIn("DisbursementListView", report)
+
+    def test_profiling_a_page_that_fails_says_so(self):
+        with self.assertRaisesMessage(CommandError, "answered 404"):
+            call_command("bench_profile", "/relief/disbursements/999999999/", stdout=io.StringIO())
