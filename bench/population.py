@@ -1051,6 +1051,10 @@ def build(tier, year, progress=None):
     started = time.monotonic()
     population = Population(tier, year, progress)
     counts, checksum = population.build()
+    if connection.vendor == "postgresql":
+        # What autovacuum would do shortly after a bulk load: statistics for the planner.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     marker = {
         "tier": population.tier.name,
         "version": GENERATOR_VERSION,
