@@ -277,6 +277,23 @@ def fast_bulk_load():
                 cursor.execute("PRAGMA synchronous = NORMAL")
 
 
+# The tables the population writes (with explicit keys: their sequences are reset after).
+POPULATED_MODELS = [
+    Organization,
+    Cadre,
+    Post,
+    Training,
+    Attendance,
+    Activity,
+    Honour,
+    Beneficiary,
+    Programme,
+    Disbursement,
+    MembershipFigure,
+    FundAllocation,
+]
+
+
 # The population.
 
 
@@ -997,20 +1014,7 @@ class Population:
         )
 
     def reset_sequences(self):
-        models = [
-            Organization,
-            Cadre,
-            Post,
-            Training,
-            Attendance,
-            Activity,
-            Honour,
-            Beneficiary,
-            Programme,
-            Disbursement,
-            MembershipFigure,
-            FundAllocation,
-        ]
+        models = POPULATED_MODELS
         statements = connection.ops.sequence_reset_sql(no_style(), models)
         with connection.cursor() as cursor:
             for sql in statements:
@@ -1077,20 +1081,7 @@ def build(tier, year, progress=None):
 
 def table_counts():
     """Rows per table of the population, counted in the database."""
-    models = [
-        Organization,
-        Cadre,
-        Post,
-        Training,
-        Attendance,
-        Activity,
-        Honour,
-        Beneficiary,
-        Programme,
-        Disbursement,
-        MembershipFigure,
-        FundAllocation,
-    ]
+    models = POPULATED_MODELS
     counts = {}
     with connection.cursor() as cursor:
         for model in models:
