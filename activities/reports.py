@@ -234,18 +234,15 @@ def activities_section(context):
     def row(branch, child, own=False):
         own_only = {"only": child.pk} if own else {}
 
-        def in_branch(key):
-            return key[0] == branch
-
         activities_link = link(child, **own_only)
         return ChildRow(
             child,
             [
-                Cell(total(now, "count", in_branch), activities_link),
-                Cell(total(now, "participants", in_branch), activities_link),
-                Cell(total(now, "entries", in_branch), activities_link),
+                Cell(group_total(now, "count", branch=branch), activities_link),
+                Cell(group_total(now, "participants", branch=branch), activities_link),
+                Cell(group_total(now, "entries", branch=branch), activities_link),
                 Cell(
-                    group_total(campaigns, "count", in_branch),
+                    group_total(campaigns, "count", branch=branch),
                     context.link(CAMPAIGN_LIST, child, **campaign_dates, **own_only),
                 ),
             ],
@@ -411,10 +408,7 @@ def honours_section(context):
         own_only = {"only": child.pk} if own else {}
 
         def cell(where=None, **params):
-            def here(key):
-                return key[0] == branch and (where is None or where(key))
-
-            return Cell(count(now, here), link(child, **own_only, **params))
+            return Cell(group_total(now, "count", where, branch=branch), link(child, **own_only, **params))
 
         return ChildRow(
             child,

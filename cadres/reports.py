@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from cadres.filters import POSITION_INDEX, RANK_INDEX, outranked
 from cadres.models import COLLEGE_OR_HIGHER, RANK_ORDER, Attendance, Education, Position, Post, Rank, Staffing, Training
-from unionportal.reporting import Cell, Chart, ChildRow, Figure, Section, one_decimal
+from unionportal.reporting import Cell, Chart, ChildRow, Figure, Section, group_total, one_decimal
 
 POST_LIST = "cadres:post_list"
 TRAINING_LIST = "cadres:training_list"
@@ -305,7 +305,7 @@ def training_section(context):
     )
 
     def total(grouped, aggregate, branch=None):
-        return sum((row[aggregate] or 0) for key, row in grouped.items() if branch is None or key[0] == branch)
+        return group_total(grouped, aggregate, branch=branch)
 
     def figures_of(branch=None, prefix="now_"):
         return {

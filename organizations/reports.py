@@ -23,7 +23,7 @@ from organizations.models import (
     Sector,
     UnitType,
 )
-from unionportal.reporting import OWN, ZERO, Cell, Chart, ChildRow, Figure, Section, amount_text
+from unionportal.reporting import OWN, ZERO, Cell, Chart, ChildRow, Figure, Section, amount_text, group_total
 
 ORGANIZATION_LIST = "organizations:organization_list"
 FUND_LIST = "organizations:fundallocation_list"
@@ -45,11 +45,7 @@ def dated_in(period, field):
 
 def _total(grouped, aggregate, branch=None, where=None):
     """Sum of an aggregate over a by_branch result, for one branch (None: all of them)."""
-    return sum(
-        (row[aggregate] or 0)
-        for key, row in grouped.items()
-        if (branch is None or key[0] == branch) and (where is None or where(key))
-    )
+    return group_total(grouped, aggregate, where, branch=branch)
 
 
 def _sector(unit_type):

@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from relief.models import Beneficiary, BeneficiaryStatus, Disbursement, DisbursementStatus
-from unionportal.reporting import ZERO, Cell, Chart, ChildRow, Figure, Section, amount_text
+from unionportal.reporting import ZERO, Cell, Chart, ChildRow, Figure, Section, amount_text, group_total
 from unionportal.roles import Action
 
 AMOUNT = Sum(F("cash") + F("in_kind_value"), output_field=DecimalField(max_digits=16, decimal_places=2))
@@ -190,9 +190,9 @@ def relief_section(context):
         return ChildRow(
             child,
             [
-                Cell(money(_sum(paid, "amount", lambda key: key[0] == branch)), link),
-                Cell(_sum(paid, "person_times", lambda key: key[0] == branch), link),
-                Cell(_sum(files, "count", lambda key: key[0] == branch), files_url),
+                Cell(money(group_total(paid, "amount", branch=branch)), link),
+                Cell(group_total(paid, "person_times", branch=branch), link),
+                Cell(group_total(files, "count", branch=branch), files_url),
             ],
             own=own,
         )

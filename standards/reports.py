@@ -756,10 +756,7 @@ def standardization_section(context):
         own_only = {"only": child.pk} if own else {}
 
         def cell(where=None, **params):
-            def here(key):
-                return key[0] == branch and (where is None or where(key))
-
-            return Cell(count(now, here), link(child, **own_only, **params))
+            return Cell(group_total(now, "count", where, branch=branch), link(child, **own_only, **params))
 
         return ChildRow(
             child,
