@@ -86,6 +86,11 @@ class HonourTable(Table):
         verbose_name=_("organization"), accessor="organization__name", order_by="organization__path"
     )
 
+    # An export reads values (unionportal/tables.py): Honour.recipient_display made from the fields.
+    export_computed = {
+        "recipient_display": (("recipient_name", "organization__name"), lambda name, organization: name or organization)
+    }
+
     class Meta:
         model = Honour
         fields = [

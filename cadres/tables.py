@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Post, Training
 from unionportal.tables import DateColumn, Table
+from unionportal.validators import mask_resident_id
 
 
 class PostTable(Table):
@@ -24,6 +25,10 @@ class PostTable(Table):
     start = DateColumn(format="Y-m-d")
     end = DateColumn(format="Y-m-d")
 
+    # An export reads values (unionportal/tables.py): the masked number made from the field.
+    # Gender and education are shown by their labels, as every field with choices is.
+    export_computed = {"cadre__masked_id_number": (("cadre__id_number",), mask_resident_id)}
+
     class Meta:
         model = Post
         fields = [
@@ -42,18 +47,6 @@ class PostTable(Table):
             "end",
         ]
         order_by = ("organization", "position")
-
-    def render_gender(self, record):
-        return record.cadre.get_gender_display()
-
-    def render_education(self, record):
-        return record.cadre.get_education_display()
-
-    def value_gender(self, record):
-        return str(record.cadre.get_gender_display())
-
-    def value_education(self, record):
-        return str(record.cadre.get_education_display())
 
     def render_full_time(self, value):
         return _("Full-time") if value else _("Part-time")

@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Gender
 from organizations.tables import yuan
-from relief.models import Beneficiary, Cause, Disbursement, Programme
+from relief.models import Beneficiary, Cause, Disbursement, Programme, mask_account
 from unionportal.tables import DateColumn, Table
+from unionportal.validators import mask_resident_id
 
 NUMBER = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
 MONEY = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
@@ -44,6 +45,12 @@ class BeneficiaryTable(Table):
     monthly_income_per_head = MoneyColumn()
     bank_account = tables.Column(verbose_name=_("bank account"), accessor="masked_bank_account", orderable=False)
     filed_on = DateColumn(format="Y-m-d")
+
+    # An export reads values (unionportal/tables.py): the masked numbers made from the fields.
+    export_computed = {
+        "masked_id_number": (("id_number",), mask_resident_id),
+        "masked_bank_account": (("bank_account",), mask_account),
+    }
 
     class Meta:
         model = Beneficiary
@@ -148,6 +155,19 @@ class DisbursementTable(Table):
         order_by="paying_organization__path",
     )
     historical = tables.BooleanColumn(yesno=("✔", ""))
+
+    # An export reads values (unionportal/tables.py): the record's properties made from the
+    # fields, as Disbursement.recipient_display and Beneficiary.masked_id_number make them.
+    export_computed = {
+        "recipient_display": (
+            ("beneficiary_id", "beneficiary__full_name", "group_name"),
+            lambda beneficiary, full_name, group_name: full_name if beneficiary else group_name,
+        ),
+        "beneficiary__masked_id_number": (
+            ("beneficiary_id", "beneficiary__id_number"),
+            lambda beneficiary, number: mask_resident_id(number) if beneficiary else None,
+        ),
+    }
 
     class Meta:
         model = Disbursement

@@ -11,8 +11,10 @@ worked out once, then applied to each record. Every table of the portal derives 
 
 import contextlib
 import inspect
+import operator
 
 import django_tables2 as tables
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.dateformat import format as format_date
 from django.utils.formats import localize
@@ -46,6 +48,26 @@ def _wanted_arguments(function):
     return tuple(names)
 
 
+def _field_path(model, bits):
+    """Whether `bits` name a concrete field through relations (programme__name): a value a
+    query can read as it is. A relation at the end (shown as its record's text), a property or a
+    method on the way: no."""
+    if model is None:
+        return False
+    for position, bit in enumerate(bits):
+        try:
+            field = model._meta.get_field(bit)
+        except FieldDoesNotExist:
+            return False
+        last = position == len(bits) - 1
+        if last:
+            return field.concrete and not field.is_relation
+        if not (field.many_to_one or field.one_to_one) or not field.concrete:
+            return False
+        model = field.related_model
+    return False
+
+
 class CompiledColumn:
     """One column of one table, ready to turn records into cells: `html(record)` for the page
     (escaped, localized and linked as django-tables2's template would show it) or
@@ -64,7 +86,11 @@ class CompiledColumn:
         model = table._meta.model
         field = self.accessor.get_field(model) if model is not None else None
         # A field with choices is shown by its label (Model.get_FOO_display), from a dict read once.
-        self.labels = dict(field.flatchoices) if getattr(field, "choices", None) else None
+        # The labels are made text here, in the request's language: a lazy label compared with
+        # the empty values would be translated again in every cell.
+        self.labels = (
+            {value: str(label) for value, label in field.flatchoices} if getattr(field, "choices", None) else None
+        )
         self.link_text = isinstance(column, BaseLinkColumn) and column.text is not None
         self.many_to_many = isinstance(column, ManyToManyColumn)
         self.empty_values = column.empty_values
@@ -162,6 +188,49 @@ class CompiledColumn:
         done, value = self._resolve(record)
         return value if done else self._call(record, value)
 
+    def values_source(self, queryset):
+        """For an export read as values: (the lookups this column's value is made from, the
+        function making it, or None for the one lookup's value as it is). None when the column
+        needs the record itself: an accessor through a method or property the table does not
+        compute (`Table.export_computed`), a relation shown as its record, or a value method
+        asking for the record."""
+        if self.wanted is None or (self.wanted and {"record", "bound_row"} & set(self.wanted)):
+            return None
+        if not self.plain_accessor or self.many_to_many:
+            return None
+        accessor = "__".join(self.bits)
+        computed = self.table.export_computed.get(accessor)
+        if computed is not None:
+            return computed
+        if accessor in queryset.query.annotations:
+            return (accessor,), None
+        return ((accessor,), None) if _field_path(self.table._meta.model, self.bits) else None
+
+    def read_from(self, lookups, names, combine):
+        """Read this column's value from the values_list rows of `lookups`: the values of
+        `names`, through `combine` when it has one."""
+        positions = [lookups.index(name) for name in names]
+        if combine is None:
+            self.source_value = operator.itemgetter(positions[0])
+        else:
+            self.source_value = lambda row: combine(*[row[position] for position in positions])
+        # A plain column's value is the value itself: no call per cell.
+        self.identity = getattr(self.function, "__func__", None) is tables.Column.render
+
+    def value_from_row(self, row):
+        """`value(record)` from a row of the values_list `Table.export_values_plan` reads."""
+        value = self.source_value(row)
+        if self.labels is not None:
+            with contextlib.suppress(TypeError):
+                value = self.labels.get(value, value)
+        if value in self.empty_values:
+            return self.default
+        if self.identity:
+            return value
+        if self.wanted is False:
+            return None
+        return self.function(**self._arguments(None, value))
+
     def html(self, record):
         done, value = self._resolve(record)
         content = value if done else self._call(record, value)
@@ -202,12 +271,40 @@ class Table(tables.Table):
             parts.append("</tr>")
         return mark_safe("".join(parts))  # noqa: S308 (every cell went through conditional_escape)
 
+    # For exports read as values: accessor → (lookups, function) for the columns whose accessor
+    # is a property of the record, computed from the lookups' values as the property would.
+    export_computed = {}
+
     def export_rows(self, records):
         """Each record as the list of its export values (`value_FOO`, masked numbers stay
         masked), in the columns an export shows."""
         compiled = self.compiled_columns(export=True)
         for record in records:
             yield [column.value(record) for column in compiled]
+
+    def export_values_plan(self, queryset):
+        """(lookups, compiled columns) to export `queryset` from one values_list, with no model
+        instance per row; None when a column needs the record."""
+        compiled = self.compiled_columns(export=True)
+        sources = [column.values_source(queryset) for column in compiled]
+        if any(source is None for source in sources):
+            return None
+        lookups = list(dict.fromkeys(lookup for names, _combine in sources for lookup in names))
+        for column, (names, combine) in zip(compiled, sources, strict=True):
+            column.read_from(lookups, names, combine)
+        return lookups, compiled
+
+    def export_queryset_rows(self, queryset, chunk_size):
+        """The export values of every row of `queryset`, walked with `iterator()`: read as
+        values when every column can be (a quarter of the time of building the records and their
+        related records), as records otherwise."""
+        plan = self.export_values_plan(queryset)
+        if plan is None:
+            yield from self.export_rows(queryset.iterator(chunk_size=chunk_size))
+            return
+        lookups, compiled = plan
+        for row in queryset.values_list(*lookups).iterator(chunk_size=chunk_size):
+            yield [column.value_from_row(row) for column in compiled]
 
 
 @library.register

@@ -258,13 +258,9 @@ def export_values(table):
     columns = [column for column in table.columns.iterall() if not column.column.exclude_from_export]
     headers = [force_str(column.header, strings_only=True) for column in columns]
     data = table.data.data
-    records = data.iterator(chunk_size=EXPORT_CHUNK_SIZE) if isinstance(data, QuerySet) else data
-
-    def rows():
-        for values in table.export_rows(records):
-            yield [force_str(value, strings_only=True) for value in values]
-
-    return headers, rows()
+    if isinstance(data, QuerySet):
+        return headers, table.export_queryset_rows(data, EXPORT_CHUNK_SIZE)
+    return headers, table.export_rows(data)
 
 
 class ObjectDetailView(ScopedViewMixin, DetailView):

@@ -52,13 +52,21 @@ def _plain(value):
 MONEY_FORMAT = "#,##0.00"
 
 
+# The types a data row mostly holds, handed to openpyxl as they are (see _sheet_value).
+_AS_THEY_ARE = frozenset((int, float, datetime.date))
+
+
 def _sheet_value(sheet, value):
     """What a data row hands openpyxl: plain values where openpyxl writes them as they are (a
     write-only sheet then reuses one cell for the row), a cell of its own where it would not:
     a string beginning with "=" (text, never a formula) and an amount (two decimals). Dates
-    get openpyxl's date format."""
-    if value is None:
-        return None
+    get openpyxl's date format. An export calls this for every cell: the common types are
+    answered first, by their exact type."""
+    kind = type(value)
+    if kind is str:
+        return text_cell(sheet, value) if value.startswith("=") else value
+    if kind in _AS_THEY_ARE or value is None:
+        return value
     value = _plain(value)
     if isinstance(value, str):
         return text_cell(sheet, value) if value.startswith("=") else value
