@@ -1,12 +1,12 @@
 """Import of cadres from the template of DESIGN.md: each row is a cadre and their first post."""
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cadres.models import Cadre, Education, Gender, PoliticalStatus, Position, Rank, Staffing
-from cadres.services import post_start
+from cadres.services import add_post
 from organizations.imports import find_organization
 from unionportal.importing import (
     Column,
@@ -19,6 +19,9 @@ from unionportal.importing import (
 )
 from unionportal.roles import Action
 from unionportal.validators import normalize_resident_id, resident_id_birth_date
+
+# The unique constraint on the ID number: its message and code when a row's number is taken.
+ID_NUMBER_TAKEN = next(c for c in Cadre._meta.constraints if c.name == "cadre_unique_id_number")
 
 # 专兼职: the labels of DESIGN.md, then English words and the model's booleans.
 _FULL_TIME = {
@@ -107,13 +110,19 @@ class CadreImporter(Importer):
         cadre.id_number = normalize_resident_id(values.get("id_number"))
         try:
             # The organization was found in the user's scope: no query to check that it exists.
-            cadre.full_clean(exclude=["organization"])
+            # The ID number's uniqueness is checked below, in one query.
+            cadre.full_clean(exclude=["organization"], validate_constraints=False)
+            cadre.validate_constraints(exclude=["organization", "id_number"])
         except ValidationError as error:
             for field, items in error.error_dict.items():
-                for item in items:
-                    # The unique constraint on the ID number is about its own column.
-                    taken = field == NON_FIELD_ERRORS and item.code == "id_number_taken"
-                    errors.setdefault("id_number" if taken else field, []).append(item)
+                errors.setdefault(field, []).extend(items)
+        if cadre.id_number and "id_number" not in errors and Cadre.objects.filter(id_number=cadre.id_number).exists():
+            # What the unique constraint would say, without the savepoint Django puts around
+            # its check on PostgreSQL (three statements per row instead of one).
+            taken = ID_NUMBER_TAKEN
+            errors["id_number"] = [
+                ValidationError(taken.get_violation_error_message(), code=taken.violation_error_code)
+            ]
 
         if cadre.id_number and "id_number" not in errors:
             inside = resident_id_birth_date(cadre.id_number)
@@ -135,7 +144,8 @@ class CadreImporter(Importer):
         cadre._history_user = self.user
         cadre.save()
         post_fields = {k: values[k] for k in ("rank", "full_time", "staffing") if k in values}
-        return post_start(
+        # The row's savepoint (Importer) wraps the cadre and the post together.
+        return add_post(
             cadre=cadre,
             user=self.user,
             organization=organization,

@@ -17,8 +17,17 @@ def _by(instance, user):
 def post_start(*, cadre, user, **fields):
     """Give a cadre a post. The cadre's record follows them to the organization of their
     newest post, so staff of the new union see and keep it."""
+    return add_post(cadre=cadre, user=user, **fields)
+
+
+def add_post(*, cadre, user, **fields):
+    """post_start's work without a transaction of its own, for a caller whose own savepoint
+    already wraps it (an import, which has one per row)."""
     post = _by(Post(cadre=cadre, **fields), user)
-    post.full_clean()
+    # The cadre and the organization given as records were read (or just saved): no query to
+    # check that they exist; the database's foreign keys still do.
+    given = [field for field in ("cadre", "organization") if Post._meta.get_field(field).is_cached(post)]
+    post.full_clean(exclude=given)
     post.save()
     if cadre.organization_id != post.organization_id and not cadre.posts.filter(start__gt=post.start).exists():
         cadre.organization = post.organization
