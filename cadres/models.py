@@ -142,7 +142,10 @@ class Post(models.Model):
 
     cadre = models.ForeignKey(Cadre, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="posts")
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="posts"
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="posts",
     )
     position = models.CharField(_("position"), max_length=24, choices=Position.choices)
     rank = models.CharField(_("rank"), max_length=20, choices=Rank.choices, default=Rank.NONE)
@@ -167,7 +170,13 @@ class Post(models.Model):
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         ordering = ["organization__path", "position", "start"]
-        indexes = [models.Index(fields=["start", "end"]), models.Index(fields=["rank", "staffing"])]
+        indexes = [
+            models.Index(fields=["start", "end"]),
+            models.Index(fields=["rank", "staffing"]),
+            # A branch's page, keys first (KeysFirstData): each union's posts of a position with
+            # their dates, read from the index alone.
+            models.Index(fields=["organization", "position", "start", "end", "id"], name="post_branch_page"),
+        ]
 
     def __str__(self):
         return f"{self.cadre} · {self.organization} · {self.get_position_display()}"

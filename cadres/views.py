@@ -30,6 +30,7 @@ class PostListView(ObjectListView):
     """The cadre list: one row per post, held on a chosen day (today by default)."""
 
     model = Post
+    page_by_keys = True
     filterset_class = PostFilter
     table_class = PostTable
     title = gettext_lazy("Cadres")

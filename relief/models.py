@@ -242,7 +242,10 @@ class Disbursement(models.Model):
     in_kind_value = models.DecimalField(_("value in kind (yuan)"), max_digits=12, decimal_places=2, default=0)
     date = models.DateField(_("date paid"))
     paying_organization = models.ForeignKey(
-        Organization, verbose_name=_("paying organization"), on_delete=models.PROTECT, related_name="disbursements"
+        Organization,
+        verbose_name=_("paying organization"),
+        on_delete=models.PROTECT,
+        related_name="disbursements",
     )
     status = models.CharField(
         _("status"), max_length=10, choices=DisbursementStatus.choices, default=DisbursementStatus.DRAFT
@@ -311,6 +314,9 @@ class Disbursement(models.Model):
             ),
             # The list's order (newest first): a large branch's first page without sorting it all.
             models.Index(fields=["date", "id"], name="disbursement_list_order"),
+            # A branch's page, keys first (KeysFirstData): each union's rows of a status in date
+            # order, read from the index alone.
+            models.Index(fields=["paying_organization", "status", "date", "id"], name="disbursement_branch_page"),
             models.Index(fields=["programme", "beneficiary", "status"]),
         ]
         constraints = [

@@ -278,6 +278,7 @@ class ProgrammeFormView(ServiceFormView):
 
 class DisbursementListView(ReliefTabsMixin, ObjectListView):
     model = Disbursement
+    page_by_keys = True
     cache_figures = True
     filterset_class = DisbursementFilter
     table_class = DisbursementTable

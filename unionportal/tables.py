@@ -24,6 +24,7 @@ from django.utils.timezone import template_localtime
 from django_tables2.columns.base import library
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.columns.manytomanycolumn import ManyToManyColumn
+from django_tables2.data import TableQuerysetData
 from django_tables2.rows import BoundRow
 from django_tables2.utils import A
 
@@ -346,3 +347,23 @@ class DateTimeColumn(DateColumn):
 
     def value(self, value):
         return template_localtime(value)
+
+
+class KeysFirstData(TableQuerysetData):
+    """Table data whose page is read in two steps: the keys of the page's rows (the filter and
+    the sort, with only the joins they need), then those rows with their related records.
+
+    A district's page of disbursements sorted by date is 50 of its 20,000 rows: read in one
+    query, PostgreSQL joins and sorts all 20,000 wide rows with their programme and person;
+    read keys first, it sorts 20,000 (date, id) pairs that an index on the union, status and
+    date hands over without touching the table, then reads 50 rows by key. One query more,
+    the same for 5 rows as for 50."""
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self.data[key]
+        keys = list(self.data.values_list("pk", flat=True)[key])
+        if not keys:
+            return []
+        records = {record.pk: record for record in self.data.order_by().filter(pk__in=keys)}
+        return [records[pk] for pk in keys if pk in records]

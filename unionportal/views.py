@@ -33,6 +33,7 @@ from unionportal.history import history_rows
 from unionportal.importing import get_importer
 from unionportal.roles import Action
 from unionportal.scoping import may
+from unionportal.tables import KeysFirstData
 from unionportal.xlsx import XLSX_CONTENT_TYPE, WorkbookError, file_response, read_rows, save_table
 
 # Rows fetched per query when an export walks its queryset: memory stays flat however many
@@ -134,6 +135,16 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
     cache_figures = False
     # Query parameters that change the rows shown but not which rows match.
     PRESENTATION_PARAMETERS = frozenset(("page", "per_page", "sort", "export"))
+    # Whether a page reads its rows' keys first, then the rows (unionportal/tables.py
+    # KeysFirstData): for the lists that grow to hundreds of thousands of rows in a branch,
+    # with an index serving their filter and sort.
+    page_by_keys = False
+
+    def get_table_data(self):
+        data = super().get_table_data()
+        if self.page_by_keys and isinstance(data, QuerySet):
+            return KeysFirstData(data)
+        return data
 
     def get_table_pagination(self, table):
         figures = self.list_figures()

@@ -279,3 +279,26 @@ class ListQueriesTest(PortalTestCase):
                 rows = list(table.export_queryset_rows(queryset, chunk_size=7))
                 self.assertEqual(rows, list(table.export_rows(queryset)))
                 self.assertGreaterEqual(len(rows), 49)  # the 49 unions of A for missing figures
+
+    def test_lists_read_keys_first_show_the_rows_one_query_would(self):
+        """The disbursement and cadre lists read a page's keys, then its rows (KeysFirstData):
+        every sort, on the list's own columns, on related records and on annotations, and every
+        page, shows the rows in the order one query over the filtered rows gives."""
+        sorts = {
+            "relief:disbursement_list": ("-date", "recipient", "-total", "paying_organization", "programme"),
+            "cadres:post_list": ("-start", "name", "organization", "birth_date", "-position"),
+        }
+        for name, orderings in sorts.items():
+            for sort in orderings:
+                for page in (1, 2):
+                    with self.subTest(name, sort=sort, page=page):
+                        self.login(self.ada)
+                        response = self.client.get(
+                            reverse(name), {"branch": self.district_a.pk, "sort": sort, "per_page": 20, "page": page}
+                        )
+                        table = response.context["table"]
+                        shown = [row.record.pk for row in table.page.object_list]
+                        ordered = table.data.data
+                        expected = list(ordered.values_list("pk", flat=True)[(page - 1) * 20 : page * 20])
+                        self.assertEqual(len(shown), 20)
+                        self.assertEqual(shown, expected)
