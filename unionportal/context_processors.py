@@ -27,9 +27,9 @@ NAVIGATION = [
 
 
 @functools.lru_cache(maxsize=16)
-def _addresses(prefix, urlconf):
+def addresses(prefix, urlconf):
     return {name.replace(":", "_"): reverse(name, urlconf=urlconf) for name in NAVIGATION}
 
 
 def navigation(request):
-    return {"nav": _addresses(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)}
+    return {"nav": addresses(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)}
