@@ -38,3 +38,21 @@ class AnnualSummaryForm(forms.Form):
     @property
     def period(self):
         return Period(self.cleaned_data["from"], self.cleaned_data["to"])
+
+
+class DashboardForm(forms.Form):
+    """Which year the dashboard shows: this year so far (the default) or one of the years
+    before it, whole."""
+
+    YEARS = 6
+
+    year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, data, *, today):
+        super().__init__(data)
+        self.fields["year"].choices = [(year, str(year)) for year in range(today.year, today.year - self.YEARS, -1)]
+
+    @property
+    def chosen_year(self):
+        """The year asked for, or None (this year) when none or a wrong one was."""
+        return self.cleaned_data.get("year") if self.is_valid() else None

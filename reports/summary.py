@@ -143,9 +143,10 @@ def has_data(chart):
 
 class Dashboard:
     """The leader's landing page: this year's key figures of the branch against the same days of
-    last year, the children's table, the charts, relief waiting for approval and the units that
-    have not filed this year's membership figures. Query count is that of the sections plus a
-    constant few, whatever the size of the branch.
+    last year (or, for a `year` gone by, that whole year against the one before), the children's
+    table, the charts, relief waiting for approval now and the units that have not filed the
+    year's membership figures. Query count is that of the sections plus a constant few, whatever
+    the size of the branch.
 
     The figures (not the page: its buttons depend on the role) are cached per branch, day,
     language and reader's scope until a record of the branch changes (unionportal/cache.py).
@@ -154,7 +155,7 @@ class Dashboard:
     the branch never gets figures computed for a wider one. The role is not: every role that
     may open a dashboard reads every kind of record of its scope."""
 
-    def __init__(self, user, organization, today=None, *, sections=None):
+    def __init__(self, user, organization, today=None, *, year=None, sections=None):
         if not may(user, Organization, Action.VIEW) or not (
             user.is_superuser or organization.path.startswith(user.organization.path)
         ):
@@ -162,10 +163,16 @@ class Dashboard:
         self.today = today or timezone.localdate()
         self.user = user
         self.organization = organization
-        self.year = self.today.year
-        self.period = year_to_date(self.today)
+        self.year = year or self.today.year
+        # This year so far against the same days of last year; a year gone by, whole, against
+        # the year before it.
+        self.period = year_to_date(self.today) if self.is_this_year else Period.year(self.year)
         self.previous = self.period.year_before()
         self._sections = sections
+
+    @property
+    def is_this_year(self):
+        return self.year == self.today.year
 
     @cached_property
     def summary(self):
@@ -174,7 +181,7 @@ class Dashboard:
 
     def cache_key(self):
         scope = "*" if self.user.is_superuser else self.user.organization.path
-        return f"dashboard:{self.today.isoformat()}:{get_language()}:{scope}"
+        return f"dashboard:{self.today.isoformat()}:{self.year}:{get_language()}:{scope}"
 
     def compute(self):
         return {

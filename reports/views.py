@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from organizations.models import FEDERATION_KINDS, Organization, Purpose
 from reports.filters import MissingFiguresFilter
-from reports.forms import AnnualSummaryForm
+from reports.forms import AnnualSummaryForm, DashboardForm
 from reports.summary import FILING_KINDS, AnnualSummary, Dashboard, last_calendar_year, scoped_organization
 from reports.tables import MissingFiguresTable
 from reports.workbook import summary_workbook
@@ -24,9 +24,10 @@ from unionportal.xlsx import workbook_response
 
 class DashboardView(ScopedViewMixin, TemplateView):
     """The leader's dashboard of a branch (the user's organization unless `organization` names
-    another in scope): this year's key figures against the same days of last year, the
-    children's table, the charts, relief waiting for approval and the units that have not filed
-    this year's membership figures. Every number links to the records behind it."""
+    another in scope): this year's key figures against the same days of last year (or, with
+    `year`, one of the five years before, whole, against the year before it), the children's
+    table, the charts, relief waiting for approval and the units that have not filed the year's
+    membership figures. Every number links to the records behind it."""
 
     model = Organization
     template_name = "reports/dashboard.html"
@@ -36,14 +37,32 @@ class DashboardView(ScopedViewMixin, TemplateView):
         value = request.GET.get("organization", "")
         _exists_or_404(Organization.objects.restrict(user), value)
         organization = scoped_organization(user, value) if value else default_organization(user)
-        dashboard = Dashboard(user, organization) if organization is not None else None
-        return self.render_to_response(self.get_context_data(dashboard=dashboard, organization=organization))
+        return self.render_dashboard(organization)
+
+    def render_dashboard(self, organization):
+        form = DashboardForm(self.request.GET, today=timezone.localdate())
+        dashboard = None
+        if organization is not None:
+            dashboard = Dashboard(self.request.user, organization, year=form.chosen_year)
+        return self.render_to_response(
+            self.get_context_data(dashboard=dashboard, organization=organization, year_form=form)
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         dashboard = context["dashboard"]
         context["title"] = _("Dashboard")
         if dashboard is not None:
+            # The year picker's links keep the organization asked for; this year needs no year.
+            chosen = {"organization": dashboard.organization.pk} if self.request.GET.get("organization") else {}
+            context["years"] = [
+                {
+                    "year": year,
+                    "query": urlencode({**chosen, **({} if year == dashboard.today.year else {"year": year})}),
+                    "active": year == dashboard.year,
+                }
+                for year, _label in context["year_form"].fields["year"].choices
+            ]
             context["charts"] = dashboard.charts_json()
             context["summary_query"] = urlencode(
                 {
@@ -71,9 +90,7 @@ class HomeView(DashboardView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        organization = default_organization(request.user)
-        dashboard = Dashboard(request.user, organization) if organization is not None else None
-        return self.render_to_response(self.get_context_data(dashboard=dashboard, organization=organization))
+        return self.render_dashboard(default_organization(request.user))
 
 
 def default_organization(user):

@@ -1,6 +1,7 @@
 """A leader opens the dashboard, sees the charts drawn, clicks a figure and lands on the list
 of exactly the records it counts."""
 
+import datetime
 import re
 
 import pytest
@@ -48,3 +49,18 @@ def test_the_annual_summary_prints_without_the_navigation(tab, people, log_in, s
     expect(tab.get_by_test_id("section-organizations")).to_be_visible()
     tab.emulate_media(media="screen")
     screenshot(tab, "annual-summary")
+
+
+def test_a_leader_looks_back_at_last_year_on_the_dashboard(tab, people, log_in, screenshot):
+    last = datetime.date.today().year - 1
+    make_user("lara", people.district_a, "leader")
+    log_in("lara")
+    expect(tab.get_by_test_id("dashboard-period")).to_contain_text("本年截至目前")
+    tab.get_by_test_id(f"year-{last}").click()
+    expect(tab).to_have_url(re.compile(rf"\?year={last}$"))
+    expect(tab.get_by_test_id("dashboard-period")).to_contain_text(f"{last}年全年")
+    expect(tab.get_by_test_id(f"year-{last}")).to_have_attribute("aria-current", "page")
+    # The annual summary button opens that year's summary.
+    tab.get_by_test_id("annual-summary").click()
+    expect(tab).to_have_url(re.compile(rf"from={last}-01-01&to={last}-12-31"))
+    screenshot(tab, "dashboard-last-year")

@@ -138,6 +138,58 @@ class DashboardTest(DashboardTestCase):
         self.assertEqual(self.login(self.otto).get(DASHBOARD).status_code, 403)
 
 
+class DashboardYearTest(DashboardTestCase):
+    def test_a_year_gone_by_is_shown_whole_against_the_year_before(self):
+        last = self.year - 1
+        response = self.login(self.leo).get(HOME, {"year": last})
+        dashboard = response.context["dashboard"]
+        self.assertEqual(
+            (dashboard.period.start, dashboard.period.end),
+            (datetime.date(last, 1, 1), datetime.date(last, 12, 31)),
+        )
+        self.assertEqual(dashboard.previous.start, datetime.date(last - 1, 1, 1))
+        figures = {(section.key, figure.key): figure for section, figure in dashboard.key_figures}
+        participants = figures[("activities", "participants")]
+        self.assertEqual((participants.value, participants.previous), (1111, 0))
+        self.assertEqual(
+            (query_of(participants.link)["start_after"], query_of(participants.link)["start_before"]),
+            (f"{last}-01-01", f"{last}-12-31"),
+        )
+        self.assertContains(response, f"{last}年全年")
+        self.assertContains(response, f'aria-current="page" href="{HOME}?year={last}" data-testid="year-{last}"')
+        # The annual summary of the year shown, and the children's dashboards of the same year.
+        summary = query_of(response.context["summary_query"] and f"?{response.context['summary_query']}")
+        self.assertEqual((summary["from"], summary["to"]), (f"{last}-01-01", f"{last}-12-31"))
+
+    def test_each_year_has_its_own_figures_in_the_cache(self):
+        self.login(self.leo)
+        for year, participants in ((self.year, 3333), (self.year - 1, 1111), (self.year, 3333)):
+            with self.subTest(year=year):
+                dashboard = self.client.get(HOME, {"year": year}).context["dashboard"]
+                figures = {(section.key, figure.key): figure for section, figure in dashboard.key_figures}
+                self.assertEqual(figures[("activities", "participants")].value, participants)
+
+    def test_the_year_picker_keeps_the_organization_asked_for(self):
+        district = self.district_b.pk
+        response = self.login(self.leo).get(DASHBOARD, {"organization": district, "year": self.year - 2})
+        self.assertContains(response, f'href="{DASHBOARD}?organization={district}" data-testid="year-{self.year}"')
+        self.assertContains(
+            response,
+            f'href="{DASHBOARD}?organization={district}&amp;year={self.year - 1}" data-testid="year-{self.year - 1}"',
+        )
+        self.assertEqual(response.context["dashboard"].year, self.year - 2)
+
+    def test_a_year_not_offered_is_named_and_this_year_shown(self):
+        for value in ("1999", "abc", str(self.year + 1)):
+            with self.subTest(value):
+                response = self.login(self.leo).get(HOME, {"year": value})
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.context["dashboard"].year, self.year)
+                self.assertContains(response, 'data-testid="year-error"')
+                self.assertContains(response, "年度：")
+                self.assertContains(response, "已显示今年的数据。")
+
+
 class MissingFiguresTest(DashboardTestCase):
     def test_the_list_is_scoped_filtered_by_year_and_exports(self):
         self.login(self.leo)
