@@ -116,7 +116,10 @@ class CadreImporter(Importer):
         except ValidationError as error:
             for field, items in error.error_dict.items():
                 errors.setdefault(field, []).extend(items)
-        if cadre.id_number and "id_number" not in errors and Cadre.objects.filter(id_number=cadre.id_number).exists():
+        # The condition of the constraint's partial index, restated: SQLite uses the index only
+        # when the query carries it (without it, a scan of every cadre per row).
+        taken_by = Cadre.objects.exclude(id_number="").filter(id_number=cadre.id_number)
+        if cadre.id_number and "id_number" not in errors and taken_by.exists():
             # What the unique constraint would say, without the savepoint Django puts around
             # its check on PostgreSQL (three statements per row instead of one).
             taken = ID_NUMBER_TAKEN

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -568,6 +570,35 @@ class CadreImportErrorTest(CadreImportTestCase):
         self.assertNothingSaved()
         for _row, _column, message in errors(result):
             self.assertRegex(message, CJK)
+
+    def test_the_id_number_check_reads_the_unique_index(self):
+        """One query per row asks whether the ID number is taken; it must be answered from the
+        unique constraint's partial index, which SQLite uses only when the query restates the
+        index's condition (otherwise each row scans every cadre)."""
+        data = workbook_bytes(
+            [
+                HEADERS,
+                row(
+                    full_name="甲",
+                    gender="男",
+                    id_number=resident_id("19820303", "011"),
+                    organization="甲区第一中学工会",
+                    position="委员",
+                ),
+            ]
+        )
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(errors(run(self.alice, data)), [])
+        checks = [query["sql"] for query in captured.captured_queries if '"cadres_cadre"."id_number" =' in query["sql"]]
+        self.assertEqual(len(checks), 1, checks)
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(f"EXPLAIN QUERY PLAN {checks[0]}")
+            else:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute(f"EXPLAIN {checks[0]}")
+            plan = " ".join(str(line) for line in cursor.fetchall())
+        self.assertIn("cadre_unique_id_number", plan)
 
     def test_the_same_id_number_twice_in_one_file_is_an_error_on_the_second(self):
         number = resident_id("19820303", "011")
