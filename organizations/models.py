@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -79,23 +78,6 @@ class OrganizationQuerySet(ScopedQuerySet, MP_NodeQuerySet):
 class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
     def get_queryset(self):
         return OrganizationQuerySet(self.model, using=self._db).order_by("path")
-
-
-class BranchPrefix(StartsWith):
-    """`path__startswith`: the organizations of a branch, and through a relation the records they
-    own; the scope of every query of the portal.
-
-    PostgreSQL answers `path LIKE 'prefix%'` from the path's pattern index. SQLite's LIKE ignores
-    case, so it never uses an index for it and joined every record to its organization before
-    filtering (a city's cadre count: 48 ms); there the same rows are the range from the prefix
-    to the prefix followed by "~", which the path's unique index serves, since every character
-    of a path (treebeard's alphabet, digits and capitals) sorts below "~"."""
-
-    def as_sqlite(self, compiler, connection):
-        if not self.rhs_is_direct_value() or not isinstance(self.rhs, str):
-            return super().as_sql(compiler, connection)
-        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
-        return f"({lhs_sql} >= %s AND {lhs_sql} < %s)", [*lhs_params, self.rhs, *lhs_params, f"{self.rhs}~"]
 
 
 class Organization(MP_Node):
@@ -207,10 +189,6 @@ class Organization(MP_Node):
             for label, count in sorted(counts.items(), key=lambda item: str(item[0])):
                 reasons.append(_("%(count)d %(records)s still belong to it.") % {"count": count, "records": label})
         return reasons
-
-
-# On this field only: other text fields keep Django's startswith.
-Organization._meta.get_field("path").register_lookup(BranchPrefix, "startswith")
 
 
 class MembershipFigure(models.Model):
