@@ -27,7 +27,8 @@ from standards.models import Assessment, AssessmentStatus, Standard
 from tests.base import PortalTestCase, make_org, make_user
 from tests.cadres.data import resident_id
 
-# A page is 3 or 4 of them today (sessions come from the cache and are written once a minute);
+# A page is 3 to 5 of them today (sessions come from the cache and are written once a minute;
+# the disbursement and cadre lists read their keys first);
 # the bound leaves room for a list's own dropdowns.
 MAX_QUERIES = 8
 YEAR = 2025
