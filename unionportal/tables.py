@@ -349,7 +349,28 @@ class DateTimeColumn(DateColumn):
         return template_localtime(value)
 
 
-class KeysFirstData(TableQuerysetData):
+def stable(queryset):
+    """`queryset` with its key as the last ordering term: rows that tie on the sort (a day's
+    fifty disbursements) then come in one order, so that consecutive pages never repeat or skip
+    one (PostgreSQL is free to return tied rows in any order, and does between LIMITs)."""
+    ordering = list(queryset.query.order_by) or list(queryset.query.get_meta().ordering)
+    named = {term.lstrip("-") for term in ordering if isinstance(term, str)}
+    if named & {"pk", queryset.model._meta.pk.name}:
+        return queryset
+    descending = bool(ordering) and isinstance(ordering[0], str) and ordering[0].startswith("-")
+    return queryset.order_by(*ordering, "-pk" if descending else "pk")
+
+
+class StableData(TableQuerysetData):
+    """Table data whose pages are cut from the queryset ordered by `stable`."""
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self.data[key]
+        return stable(self.data)[key]
+
+
+class KeysFirstData(StableData):
     """Table data whose page is read in two steps: the keys of the page's rows (the filter and
     the sort, with only the joins they need), then those rows with their related records.
 
@@ -362,7 +383,7 @@ class KeysFirstData(TableQuerysetData):
     def __getitem__(self, key):
         if not isinstance(key, slice):
             return self.data[key]
-        keys = list(self.data.values_list("pk", flat=True)[key])
+        keys = list(stable(self.data).values_list("pk", flat=True)[key])
         if not keys:
             return []
         records = {record.pk: record for record in self.data.order_by().filter(pk__in=keys)}

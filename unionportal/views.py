@@ -33,7 +33,7 @@ from unionportal.history import history_rows
 from unionportal.importing import get_importer
 from unionportal.roles import Action
 from unionportal.scoping import may
-from unionportal.tables import KeysFirstData
+from unionportal.tables import KeysFirstData, StableData
 from unionportal.xlsx import XLSX_CONTENT_TYPE, WorkbookError, file_response, read_rows, save_table
 
 # Rows fetched per query when an export walks its queryset: memory stays flat however many
@@ -142,8 +142,8 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
 
     def get_table_data(self):
         data = super().get_table_data()
-        if self.page_by_keys and isinstance(data, QuerySet):
-            return KeysFirstData(data)
+        if isinstance(data, QuerySet):
+            return KeysFirstData(data) if self.page_by_keys else StableData(data)
         return data
 
     def get_table_pagination(self, table):

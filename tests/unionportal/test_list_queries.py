@@ -26,6 +26,7 @@ from relief.models import Beneficiary, Disbursement, DisbursementStatus, Program
 from standards.models import Assessment, AssessmentStatus, Standard
 from tests.base import PortalTestCase, make_org, make_user
 from tests.cadres.data import resident_id
+from unionportal.tables import stable
 
 # A page is 3 to 5 of them today (sessions come from the cache and are written once a minute;
 # the disbursement and cadre lists read their keys first);
@@ -302,7 +303,37 @@ class ListQueriesTest(PortalTestCase):
                         )
                         table = response.context["table"]
                         shown = [row.record.pk for row in table.page.object_list]
-                        ordered = table.data.data
+                        ordered = stable(table.data.data)
                         expected = list(ordered.values_list("pk", flat=True)[(page - 1) * 20 : page * 20])
                         self.assertEqual(len(shown), 20)
                         self.assertEqual(shown, expected)
+
+    def test_pages_never_repeat_or_skip_rows_that_tie_on_the_sort(self):
+        """District A's disbursements share one date and its courses one start: paged by 20 in
+        that order, three pages show each of the 50 rows once, because every page's query ends
+        its ORDER BY with the key (PostgreSQL may return tied rows in any order)."""
+        for name, sort, table_name in (
+            ("relief:disbursement_list", "-date", "relief_disbursement"),
+            ("cadres:training_list", "-start", "cadres_training"),
+            ("activities:honour_list", "-year", "activities_honour"),
+        ):
+            with self.subTest(name):
+                self.login(self.ada)
+                seen = []
+                for page in (1, 2, 3):
+                    with CaptureQueriesContext(connection) as captured:
+                        response = self.client.get(
+                            reverse(name), {"branch": self.district_a.pk, "sort": sort, "per_page": 20, "page": page}
+                        )
+                    seen += [row.record.pk for row in response.context["table"].page.object_list]
+                    pages = [
+                        query["sql"]
+                        for query in captured.captured_queries
+                        if f'FROM "{table_name}"' in query["sql"] and "LIMIT" in query["sql"]
+                    ]
+                    self.assertTrue(pages)
+                    for sql in pages:
+                        # The key by name, or by its place in a keys-only SELECT ("1").
+                        self.assertRegex(sql, rf'ORDER BY .*(, "{table_name}"\."id"|, 1) (ASC|DESC) LIMIT')
+                self.assertEqual(len(seen), 50)
+                self.assertEqual(len(set(seen)), 50)
