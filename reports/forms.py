@@ -40,17 +40,20 @@ class AnnualSummaryForm(forms.Form):
         return Period(self.cleaned_data["from"], self.cleaned_data["to"])
 
 
+def recent_years(today):
+    """The years a report offers at a click, newest first: this one and the five before it."""
+    return range(today.year, today.year - 6, -1)
+
+
 class DashboardForm(forms.Form):
     """Which year the dashboard shows: this year so far (the default) or one of the years
     before it, whole."""
-
-    YEARS = 6
 
     year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, data, *, today):
         super().__init__(data)
-        self.fields["year"].choices = [(year, str(year)) for year in range(today.year, today.year - self.YEARS, -1)]
+        self.fields["year"].choices = [(year, str(year)) for year in recent_years(today)]
 
     @property
     def chosen_year(self):

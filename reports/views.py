@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from organizations.models import FEDERATION_KINDS, Organization, Purpose
 from reports.filters import MissingFiguresFilter
-from reports.forms import AnnualSummaryForm, DashboardForm
+from reports.forms import AnnualSummaryForm, DashboardForm, recent_years
 from reports.summary import FILING_KINDS, AnnualSummary, Dashboard, last_calendar_year, scoped_organization
 from reports.tables import MissingFiguresTable
 from reports.workbook import summary_workbook
@@ -139,10 +139,9 @@ class AnnualSummaryView(ScopedViewMixin, TemplateView):
         summary = context["summary"]
         context["title"] = _("Annual summary")
         context["may_export"] = self.may(Action.EXPORT)
-        this_year = timezone.localdate().year
         context["years"] = [
             {"year": year, "from": f"{year}-01-01", "to": f"{year}-12-31"}
-            for year in range(this_year, this_year - 6, -1)
+            for year in recent_years(timezone.localdate())
         ]
         if summary is not None:
             context["charts"] = summary.charts_json()
