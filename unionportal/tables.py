@@ -161,12 +161,19 @@ class CompiledColumn:
                 return True, self._call(record, None)
             value = None
         else:
-            if self.labels is not None and isinstance(record, models.Model):
-                with contextlib.suppress(TypeError):  # an unhashable value (a list) has no label
-                    value = self.labels.get(value, value)
+            if isinstance(record, models.Model):
+                value = self._label(value)
         if value in self.empty_values or (self.many_to_many and not value.exists()):
             return True, self.default
         return False, value
+
+    def _label(self, value):
+        """A choice field's value as its label (any other value as it is)."""
+        if self.labels is None:
+            return value
+        with contextlib.suppress(TypeError):  # an unhashable value (a list) has no label
+            return self.labels.get(value, value)
+        return value
 
     def _walk(self, record):
         """Accessor.resolve for a model instance, by attribute: django-tables2 first tries
@@ -220,10 +227,7 @@ class CompiledColumn:
 
     def value_from_row(self, row):
         """`value(record)` from a row of the values_list `Table.export_values_plan` reads."""
-        value = self.source_value(row)
-        if self.labels is not None:
-            with contextlib.suppress(TypeError):
-                value = self.labels.get(value, value)
+        value = self._label(self.source_value(row))
         if value in self.empty_values:
             return self.default
         if self.identity:
