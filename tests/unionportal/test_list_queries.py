@@ -9,9 +9,13 @@ the same. Each district's own staff and leaders stay within the same bound."""
 
 import datetime
 import itertools
+import re
 from decimal import Decimal
+from html.parser import HTMLParser
 
+from django import forms
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.formats import localize
@@ -27,12 +31,58 @@ from standards.models import Assessment, AssessmentStatus, Standard
 from tests.base import PortalTestCase, make_org, make_user
 from tests.cadres.data import resident_id
 from unionportal.tables import stable
+from unionportal.templatetags.portal import widget_html
 
 # A page is 3 to 5 of them today (sessions come from the cache and are written once a minute;
 # the disbursement and cadre lists read their keys first);
 # the bound leaves room for a list's own dropdowns.
 MAX_QUERIES = 8
 YEAR = 2025
+
+
+class OptionParser(HTMLParser):
+    """(optgroup, value, selected, label) of each option of a <select>."""
+
+    @classmethod
+    def read(cls, html):
+        parser = cls()
+        parser.options, parser.group, parser.current = [], None, None
+        parser.feed(html)
+        return parser.options
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "optgroup":
+            self.group = attrs["label"]
+        elif tag == "option":
+            self.current = [self.group, attrs["value"], "selected" in attrs, ""]
+
+    def handle_endtag(self, tag):
+        if tag == "optgroup":
+            self.group = None
+        elif tag == "option":
+            self.options.append(tuple(self.current))
+            self.current = None
+
+    def handle_data(self, data):
+        if self.current is not None:
+            self.current[3] += data
+
+
+class InputParser(HTMLParser):
+    """(type, name, value, id) of each <input>."""
+
+    @classmethod
+    def read(cls, html):
+        parser = cls()
+        parser.inputs = []
+        parser.feed(str(html))
+        return parser.inputs
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "input":
+            attrs = dict(attrs)
+            self.inputs.append((attrs.get("type"), attrs.get("name"), attrs.get("value"), attrs.get("id")))
 
 
 def spread(unions, count):
@@ -224,6 +274,84 @@ class ListQueriesTest(PortalTestCase):
                     for column_name, column in exported.items():
                         self.assertEqual(column.value(row.record), row.get_cell_value(column_name))
                 self.assertIn(str(shown[0].html(rows[0].record)), response.content.decode())
+
+    def test_tables_are_the_html_django_tables2_would_write(self):
+        """Header, rows and pagination are written by the table (unionportal/tables.py); every
+        list, on a first, middle and last page of many, reads as django-tables2's own Bootstrap
+        template writes it, once the space between tags is set aside."""
+
+        def tags(html):
+            return re.sub(r"\s*(<|>)\s*", r"\1", re.sub(r"\s+", " ", str(html))).strip()
+
+        for name, (many, _few, sort) in self.lists().items():
+            user = self.otto if name == "accounts:auditevent_list" else self.ada
+            self.login(user)
+            response = self.client.get(reverse(name), {**many, "sort": sort, "page": 2})
+            request = response.wsgi_request
+            table = response.context["table"]
+            for page in (1, 2, 9, 17):
+                with self.subTest(name, page=page):
+                    table.paginate(page=page, per_page=3)
+                    table.template_name = "generic/_table.html"
+                    ours = table.as_html(request)
+                    table.template_name = "django_tables2/bootstrap5-responsive.html"
+                    theirs = table.as_html(request)
+                    self.assertEqual(tags(ours), tags(theirs))
+                    self.assertIn("page=", ours if table.paginator.num_pages > 1 else "page=")
+                    self.assertIn(f"sort={sort}", ours)
+
+    def test_filter_dropdowns_offer_and_select_what_django_would(self):
+        """The filter form's selects are written from their choices (unionportal/templatetags/
+        portal.py): each offers the options, in the order, with the labels and the selection
+        that Django's own Select.optgroups gives, for one value chosen and for several."""
+        checked = ranges = 0
+        for name, (many, _few, sort) in self.lists().items():
+            user = self.otto if name == "accounts:auditevent_list" else self.ada
+            self.login(user)
+            # A range filled in on every list, so that ranges show their values.
+            ranged = {"date_after": "2025-01-01", "year_min": "2024", "start_before": "x"}
+            response = self.client.get(reverse(name), {**many, "sort": sort, **ranged})
+            form = response.context["filter"].form
+            for bound in form:
+                widget = bound.field.widget
+                if isinstance(widget, (forms.MultiWidget, forms.widgets.Input)):
+                    with self.subTest(name, field=bound.name):
+                        # The same inputs (type, name, value, id) as Django's own templates.
+                        self.assertEqual(InputParser.read(widget_html(bound)), InputParser.read(bound.as_widget()))
+                        ranges += isinstance(widget, forms.MultiWidget)
+                    continue
+                if not isinstance(widget, forms.Select):
+                    continue
+                with self.subTest(name, field=bound.name):
+                    value = bound.value()
+                    attrs = bound.build_widget_attrs({"id": bound.auto_id})
+                    groups = widget.optgroups(bound.html_name, widget.format_value(value), attrs)
+                    expected = [
+                        (
+                            group or None,
+                            "" if option["value"] is None else str(option["value"]),
+                            option["selected"],
+                            str(option["label"]),
+                        )
+                        for group, options, _index in groups
+                        for option in options
+                    ]
+                    html = widget_html(bound)
+                    self.assertEqual(OptionParser.read(html), expected)
+                    self.assertIn(f'name="{bound.html_name}"', html)
+                    self.assertEqual(" multiple" in html.split(">", 1)[0], widget.allow_multiple_selected)
+                    checked += 1
+        self.assertGreater(checked, 30)
+        self.assertGreater(ranges, 5)
+        # Several values chosen at once, and a choice in a group.
+        choices = [("a", "甲"), ("组", [("b", "乙<"), ("c", "丙")]), ("", "无")]
+        form_class = type("Chosen", (forms.Form,), {"x": forms.MultipleChoiceField(choices=choices, required=False)})
+        html = widget_html(form_class(data=QueryDict("x=b&x=c"))["x"])
+        self.assertEqual(
+            OptionParser.read(html),
+            [(None, "a", False, "甲"), ("组", "b", True, "乙<"), ("组", "c", True, "丙"), (None, "", False, "无")],
+        )
+        self.assertIn(" multiple", html)
 
     def test_exports_read_as_values_give_what_the_records_give(self):
         """An export reads one values_list, with no model instance per row, when every column

@@ -3,15 +3,19 @@ its widget written in Python.
 
 Django renders a widget through templates, a select one template per option: on a list page the
 filter form (a dozen fields, a branch dropdown of every federation) cost more than the rows.
-Inputs and selects are written here from the widget's own context (`get_context`: the same
-names, values, attributes and options Django's templates would show); any other widget is
-rendered by Django."""
+Inputs are written here from the widget's own context (`get_context`: the same names, values
+and attributes Django's templates would show), selects from the same attributes and choices,
+ranges as their inputs in one input group; any other widget is rendered by Django."""
+
+import html
 
 from django import template
 from django.forms import widgets
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+
+from unionportal.tables import html_text
 
 register = template.Library()
 
@@ -25,30 +29,46 @@ def _attrs(attrs, css_class, invalid):
     return flatatt({key: value for key, value in attrs.items() if value is not False and value is not None})
 
 
-def _select(context, invalid):
-    widget = context["widget"]
-    options = []
-    for group_name, group, _index in widget["optgroups"]:
-        rows = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (
-                    option["value"] if option["value"] is not None else "",
-                    mark_safe(" selected") if option["selected"] else "",
-                    option["label"],
-                )
-                for option in group
-            ),
-        )
-        options.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, rows) if group_name else rows)
-    multiple = mark_safe(" multiple") if widget["attrs"].get("multiple") else ""
+def _options(choices, chosen, multiple):
+    """The <option>s (and <optgroup>s) Select.optgroups would make of `choices`, written as
+    they are read: Django builds a dict of a dozen keys per option first, and a branch
+    dropdown has hundreds."""
+    parts = []
+    has_selected = False
+    for option_value, option_label in choices:
+        if option_value is None:
+            option_value = ""
+        if isinstance(option_label, (list, tuple)):
+            group, items = option_value, option_label
+        else:
+            group, items = None, ((option_value, option_label),)
+        if group:
+            parts.append(f'<optgroup label="{html_text(group)}">')
+        for value, label in items:
+            selected = (not has_selected or multiple) and str(value) in chosen
+            has_selected |= selected
+            parts.append(
+                f'<option value="{html.escape("" if value is None else str(value))}"'
+                f"{' selected' if selected else ''}>{html_text(label)}</option>"
+            )
+        if group:
+            parts.append("</optgroup>")
+    return "".join(parts)
+
+
+def _select(widget, name, value, attrs, invalid):
+    """What Select.get_context gives Django's template: the widget's attributes, and each
+    choice selected when its text is among the formatted values."""
+    attrs = widget.build_attrs(widget.attrs, attrs)
+    attrs.pop("multiple", None)
+    multiple = widget.allow_multiple_selected
+    options = _options(widget.choices, widget.format_value(value), multiple)
     return format_html(
         '<select name="{}"{}{}>{}</select>',
-        widget["name"],
-        _attrs({k: v for k, v in widget["attrs"].items() if k != "multiple"}, WIDGET_CLASS["select"], invalid),
-        multiple,
-        format_html_join("", "{}", ((part,) for part in options)),
+        name,
+        _attrs(attrs, WIDGET_CLASS["select"], invalid),
+        mark_safe(" multiple") if multiple else "",
+        mark_safe(options),  # noqa: S308 (every value and label went through escape)
     )
 
 
@@ -71,17 +91,30 @@ def widget_html(bound_field, invalid=False):
         widget, (widgets.RadioSelect, widgets.CheckboxSelectMultiple, widgets.FileInput)
     ):
         attrs = bound_field.build_widget_attrs({"id": bound_field.auto_id} if bound_field.auto_id else {})
+        if isinstance(widget, widgets.Select):
+            return _select(widget, bound_field.html_name, bound_field.value(), attrs, invalid)
+        return _input(widget.get_context(bound_field.html_name, bound_field.value(), attrs), invalid)
+    if isinstance(widget, widgets.MultiWidget) and all(_plain_input(part) for part in widget.widgets):
+        # A range (from, to): its inputs side by side in one Bootstrap input group.
+        attrs = bound_field.build_widget_attrs({"id": bound_field.auto_id} if bound_field.auto_id else {})
         context = widget.get_context(bound_field.html_name, bound_field.value(), attrs)
-        return _select(context, invalid) if isinstance(widget, widgets.Select) else _input(context, invalid)
+        inputs = [_input({"widget": part}, invalid) for part in context["widget"]["subwidgets"]]
+        joined = '<span class="input-group-text">–</span>'.join(inputs)
+        return mark_safe(f'<div class="input-group input-group-sm">{joined}</div>')  # noqa: S308 (inputs escaped)
     return bound_field.as_widget()
+
+
+def _plain_input(widget):
+    return isinstance(widget, widgets.Input) and not isinstance(widget, widgets.FileInput)
 
 
 @register.filter
 def filter_field(bound_field):
     errors = bound_field.errors
-    label = format_html(
-        '<label for="{}" class="form-label small mb-1">{}</label>', bound_field.id_for_label, bound_field.label
-    )
+    label_for = bound_field.id_for_label
+    if not label_for and isinstance(bound_field.field.widget, widgets.MultiWidget) and bound_field.auto_id:
+        label_for = f"{bound_field.auto_id}_0"  # a range's label names its first input
+    label = format_html('<label for="{}" class="form-label small mb-1">{}</label>', label_for, bound_field.label)
     feedback = format_html_join("", '<div class="invalid-feedback d-block">{}</div>', ((error,) for error in errors))
     help_text = format_html('<div class="form-text">{}</div>', bound_field.help_text) if bound_field.help_text else ""
     return format_html(
