@@ -145,6 +145,9 @@ class Organization(MP_Node):
             models.Index(fields=["kind", "unit_type"]),
             # Imports name organizations by their full name.
             models.Index(fields=["name"], name="organization_name"),
+            # A branch's federations (every list's branch dropdown): SQLite cannot use the path
+            # for LIKE 'prefix%' and walked all of a city's 25,000 unions in path order for them.
+            models.Index(fields=["kind", "path"], name="organization_kind_path"),
         ]
 
     def __str__(self):

@@ -11,6 +11,7 @@ worked out once, then applied to each record. Every table of the portal derives 
 
 import contextlib
 import datetime
+import functools
 import html
 import inspect
 import operator
@@ -43,9 +44,24 @@ CELL_ARGUMENTS = frozenset(("value", "record", "column", "bound_column", "bound_
 def _wanted_arguments(function):
     """The cell arguments `function` names, read once: None for all of them (it takes
     **kwargs), or a tuple; False when it names one that is not offered (django-tables2 then
-    does not call it, and the cell is None)."""
+    does not call it, and the cell is None). A method is read once per class, not once per
+    table: its signature is its function's without the first argument."""
+    underlying = getattr(function, "__func__", None)
+    if underlying is not None and getattr(function, "__self__", None) is not None:
+        return _arguments_of(underlying, bound=True)
+    try:
+        return _arguments_of(function, bound=False)
+    except TypeError:  # not hashable
+        return _arguments_of.__wrapped__(function, bound=False)
+
+
+@functools.lru_cache(maxsize=1024)
+def _arguments_of(function, *, bound):
+    parameters = list(inspect.signature(function).parameters.values())
+    if bound:
+        parameters = parameters[1:]
     names = []
-    for parameter in inspect.signature(function).parameters.values():
+    for parameter in parameters:
         if parameter.kind is parameter.VAR_KEYWORD:
             return None
         if parameter.kind is parameter.VAR_POSITIONAL:
