@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity, ActivityKind, Campaign, Honour, HonourLevel, HonourStatus, RecipientType
 from organizations.models import UnitType
-from unionportal.reporting import Cell, Chart, ChildRow, Figure, Section, group_total
+from unionportal.reporting import Cell, Chart, ChildRow, Figure, Section, group_total, report_section
 from unionportal.roles import Action
 
 ACTIVITY_LIST = "activities:activity_list"
@@ -79,6 +79,7 @@ def _ungrouped(queryset, *dims, **aggregates):
 # Activities: keys are (branch, kind, relocation).
 
 
+@report_section
 def activities_section(context):
     user, organization, period = context.user, context.organization, context.period
     now = context.by_branch(
@@ -294,6 +295,7 @@ def activities_section(context):
 # Honours: keys are (branch, level, title name, recipient type).
 
 
+@report_section
 def honours_section(context):
     user, organization, period = context.user, context.organization, context.period
     dims = ("title__level", "title__name", "title__recipient_type")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from cadres.filters import POSITION_INDEX, RANK_INDEX, outranked
 from cadres.models import COLLEGE_OR_HIGHER, RANK_ORDER, Attendance, Education, Position, Post, Rank, Staffing, Training
-from unionportal.reporting import Cell, Chart, ChildRow, Figure, Section, group_total, one_decimal
+from unionportal.reporting import Cell, Chart, ChildRow, Figure, Section, group_total, one_decimal, report_section
 
 POST_LIST = "cadres:post_list"
 TRAINING_LIST = "cadres:training_list"
@@ -68,6 +68,7 @@ def cadre_aggregates(day):
     return aggregates
 
 
+@report_section
 def cadres_section(context):
     """ "cadres": the cadres in post at the period's end in the branch, the organization's own
     included. "total" leaves out contracted social workers, who are "social_workers"; the
@@ -270,6 +271,7 @@ def hours_number(hours):
     return int(hours) if hours == hours.to_integral_value() else float(hours)
 
 
+@report_section
 def training_section(context):
     """ "training": the courses organized in the branch (the organization's own included) that
     start inside the period. "person_times" are the cadres' attendances plus the other

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from unionportal.links import record_url
-from unionportal.scoping import ScopedQuerySet, may
+from unionportal.scoping import BranchPrefix, ScopedQuerySet, may
 from unionportal.validators import validate_credit_code, validate_phone
 
 
@@ -192,6 +192,10 @@ class Organization(MP_Node):
             for label, count in sorted(counts.items(), key=lambda item: str(item[0])):
                 reasons.append(_("%(count)d %(records)s still belong to it.") % {"count": count, "records": label})
         return reasons
+
+
+# On this field only: other text fields keep Django's startswith.
+Organization._meta.get_field("path").register_lookup(BranchPrefix, "startswith")
 
 
 class MembershipFigure(models.Model):

@@ -23,7 +23,18 @@ from organizations.models import (
     Sector,
     UnitType,
 )
-from unionportal.reporting import OWN, ZERO, Cell, Chart, ChildRow, Figure, Section, amount_text, group_total
+from unionportal.reporting import (
+    OWN,
+    ZERO,
+    Cell,
+    Chart,
+    ChildRow,
+    Figure,
+    Section,
+    amount_text,
+    group_total,
+    report_section,
+)
 
 ORGANIZATION_LIST = "organizations:organization_list"
 FUND_LIST = "organizations:fundallocation_list"
@@ -55,6 +66,7 @@ def _sector(unit_type):
 # Organizations.
 
 
+@report_section
 def organizations_section(context):
     """ "organizations": the organizations below the reported one active at the period's end,
     by kind, unit type and sector, with those established ("new") and deactivated
@@ -278,6 +290,7 @@ def organizations_section(context):
 # Funds.
 
 
+@report_section
 def funds_section(context):
     """ "funds": union money dated inside the period.
 

@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from relief.models import Beneficiary, BeneficiaryStatus, Disbursement, DisbursementStatus
-from unionportal.reporting import ZERO, Cell, Chart, ChildRow, Figure, Section, amount_text, group_total
+from unionportal.reporting import ZERO, Cell, Chart, ChildRow, Figure, Section, amount_text, group_total, report_section
 from unionportal.roles import Action
 
 AMOUNT = Sum(F("cash") + F("in_kind_value"), output_field=DecimalField(max_digits=16, decimal_places=2))
@@ -53,6 +53,7 @@ def _sum(rows, field, where=lambda key: True):
     return sum((row[field] or 0 for key, row in rows.items() if where(key)), start=0)
 
 
+@report_section
 def relief_section(context):
     user, organization, period = context.user, context.organization, context.period
 

@@ -26,7 +26,7 @@ from standards.reports import standardization_section
 from unionportal.cache import cached_for_branch
 from unionportal.reporting import ZERO, Period, ReportContext
 from unionportal.roles import Action
-from unionportal.scoping import may
+from unionportal.scoping import branch_ranges, may
 
 # The sections of the annual_report JSON, in its order. Each is `f(context) -> Section` in its
 # app's reports.py.
@@ -184,6 +184,10 @@ class Dashboard:
         return f"dashboard:{self.today.isoformat()}:{self.year}:{get_language()}:{scope}"
 
     def compute(self):
+        with branch_ranges():
+            return self._compute()
+
+    def _compute(self):
         return {
             "sections": self.summary.sections,
             "awaiting_approval": self._awaiting_approval(),

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from cadres.models import COLLEGE_OR_HIGHER, RANK_ORDER, Cadre, Position, Post, Rank, Staffing
 from organizations.models import FundAllocation, Organization, Purpose
 from standards.models import Assessment, AssessmentItem, AssessmentStatus, Criterion, Standard
-from unionportal.reporting import Cell, Chart, ChildRow, Figure, Section, group_total
+from unionportal.reporting import Cell, Chart, ChildRow, Figure, Section, group_total, report_section
 
 RATINGS = (5, 4, 3, 2, 1)
 VICE_CHAIR_POSITIONS = (Position.EXECUTIVE_VICE_CHAIR, Position.VICE_CHAIR)
@@ -685,6 +685,7 @@ def approved_in(user, organization, period):
     )
 
 
+@report_section
 def standardization_section(context):
     """Approved assessments of the branch in the period's years, compliant ones and stars,
     with the keys of the standardization report's summary ("assessed", "compliant",

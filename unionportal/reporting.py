@@ -14,6 +14,7 @@ dashboard, the workbook and the JSON of DESIGN.md. A section:
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -23,6 +24,8 @@ from django.db.models import F
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.http import urlencode
+
+from unionportal.scoping import branch_ranges
 
 ZERO = Decimal("0.00")
 # The key of the organization's own records in a by-branch grouping (not in any child).
@@ -190,6 +193,20 @@ class Grouped(dict):
         return index.get(branch, ())
 
 
+def report_section(function):
+    """Marks `section(context) -> Section`: its queries are aggregates over the branch, which
+    SQLite then reads as a range of paths (`branch_ranges`: a district's summary on the city tier
+    went from 3.2 s to 0.5 s, its cadres from 1,324 to 265 ms and its relief from 1,684 to
+    127 ms)."""
+
+    @functools.wraps(function)
+    def section(context):
+        with branch_ranges():
+            return function(context)
+
+    return section
+
+
 class ReportContext:
     """What a section needs: who asks (scope), about which organization, for which period;
     the organization's direct children in the user's scope; and links to the lists."""
@@ -303,4 +320,5 @@ __all__ = [
     "branch_value",
     "group_total",
     "one_decimal",
+    "report_section",
 ]

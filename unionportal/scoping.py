@@ -8,9 +8,47 @@ from the action asked for to the action a role must hold (reference data maps wr
 `manage_reference`, the audit log maps view to `read_audit`).
 """
 
+import contextlib
+import contextvars
+
 from django.db import models
+from django.db.models.lookups import StartsWith
 
 from unionportal.roles import role_allows
+
+_AGGREGATING = contextvars.ContextVar("branch_ranges", default=False)
+
+
+@contextlib.contextmanager
+def branch_ranges():
+    """Inside this block, on SQLite, a branch (`path__startswith`, directly or through a
+    relation) is the range of paths from its prefix to the prefix followed by "~", which the
+    path's unique index serves: every character of a path (treebeard's alphabet, digits and
+    capitals) sorts below "~", so the range holds exactly the paths LIKE 'prefix%' finds.
+
+    SQLite never serves LIKE from an index (its LIKE ignores case). A count or sum over a
+    district then walked a whole city's records by another index, joining each to its union (a
+    district's cadres: 152 ms); read as a range it starts from the district's unions (1 ms).
+    Only for aggregates: a page sorted by date is better served by walking the date index until
+    50 rows of the branch are found, and given the range SQLite sorts the whole branch instead
+    (the benchmark's bare list of a city's disbursements went from 11 to 51 ms when every
+    query used it).
+    PostgreSQL answers LIKE from the path's pattern index and is left as it is."""
+    token = _AGGREGATING.set(True)
+    try:
+        yield
+    finally:
+        _AGGREGATING.reset(token)
+
+
+class BranchPrefix(StartsWith):
+    """`path__startswith`, read as a range on SQLite inside `branch_ranges()`."""
+
+    def as_sqlite(self, compiler, connection):
+        if not _AGGREGATING.get() or not self.rhs_is_direct_value() or not isinstance(self.rhs, str):
+            return self.as_sql(compiler, connection)
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        return f"({lhs_sql} >= %s AND {lhs_sql} < %s)", [*lhs_params, self.rhs, *lhs_params, f"{self.rhs}~"]
 
 
 def may(user, model, action):

@@ -32,7 +32,7 @@ from unionportal.cache import cached_for_branch
 from unionportal.history import history_rows
 from unionportal.importing import get_importer
 from unionportal.roles import Action
-from unionportal.scoping import may
+from unionportal.scoping import branch_ranges, may
 from unionportal.tables import KeysFirstData, StableData
 from unionportal.xlsx import XLSX_CONTENT_TYPE, WorkbookError, file_response, read_rows, save_table
 
@@ -156,7 +156,8 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
         the cache, with `cache_figures`, while the reader's branch is unchanged."""
 
         def compute():
-            return self.object_list.order_by().aggregate(_rows=Count("pk"), **(self.totals_aggregates or {}))
+            with branch_ranges():
+                return self.object_list.order_by().aggregate(_rows=Count("pk"), **(self.totals_aggregates or {}))
 
         user = self.request.user
         if not self.cache_figures or user.organization_id is None:
