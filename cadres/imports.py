@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from cadres.models import Cadre, Education, Gender, PoliticalStatus, Position, Rank, Staffing
 from cadres.services import add_post
-from organizations.imports import find_organization
+from organizations.imports import find_organization, remember_organizations
 from unionportal.importing import (
     Column,
     Importer,
@@ -94,6 +94,10 @@ class CadreImporter(Importer):
             Column("人员类别", "staffing", False, ("staffing",), parse_choice(Staffing), _labels(Staffing)),
             Column("任职日期", "start", False, ("start date", "start"), parse_date, dates),
         ]
+
+    def prepare(self, rows, mapping):
+        names = self.column_values(rows, mapping, "organization")
+        remember_organizations(self.user, names, Action.ADD, memo=self.__dict__.setdefault("_organizations", {}))
 
     def save_row(self, values, row):
         errors = {}

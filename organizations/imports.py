@@ -36,6 +36,22 @@ def find_organization(user, name, action=Action.VIEW, *, memo=None):
     return matches[0]
 
 
+def remember_organizations(user, names, action=Action.VIEW, *, memo):
+    """Look up many names at once for `find_organization(..., memo=memo)`: one query per 500
+    names instead of one per name (a cadres import names a union in every row). A name found
+    once is remembered; a name missing or found twice is left to find_organization, which
+    says which."""
+    wanted = sorted({name for name in names if name and (name, action) not in memo})
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found = {}
+        for organization in Organization.objects.restrict(user, action).filter(name__in=chunk):
+            found.setdefault(organization.name, []).append(organization)
+        for name, matches in found.items():
+            if len(matches) == 1:
+                memo[(name, action)] = matches[0]
+
+
 def _labels(choices):
     return "、".join(str(label) for _code, label in choices.choices)
 

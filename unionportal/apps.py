@@ -8,9 +8,10 @@ class UnionportalConfig(AppConfig):
     verbose_name = "unionportal"
 
     def ready(self):
-        from unionportal import cache
+        from unionportal import cache, history
 
         cache.connect()
+        history.cache_history_managers()
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

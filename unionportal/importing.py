@@ -7,6 +7,7 @@ and then its unions), and rolls everything back if a single row failed or this i
 run. The preview is therefore the import itself, undone: what it shows is what confirming
 will do."""
 
+import contextlib
 import datetime
 import decimal
 import re
@@ -251,6 +252,7 @@ class Importer:
         mapping = self._map_headers(rows[0], result.errors)
         if result.errors:
             return result
+        self.prepare(rows[1:], mapping)
         try:
             with transaction.atomic():
                 total = len(rows) - 1
@@ -269,6 +271,24 @@ class Importer:
         else:
             result.committed = True
         return result
+
+    def prepare(self, rows, mapping):
+        """Called once with the data rows before any is imported: an importer may look up at
+        once what its rows name (`column_values`)."""
+
+    @staticmethod
+    def column_values(rows, mapping, field_name):
+        """The parsed values of the column for `field_name` (values that do not parse left
+        out: their row reports them)."""
+        for index, column in mapping.items():
+            if column.field != field_name:
+                continue
+            for raw in rows:
+                cell = raw[index] if index < len(raw) else None
+                if cell is None or (isinstance(cell, str) and not cell.strip()):
+                    continue
+                with contextlib.suppress(ValidationError):
+                    yield column.parse(cell)
 
     def _import_row(self, number, raw, mapping, result):
         values = {}

@@ -422,11 +422,13 @@ class Table(tables.Table):
         if not page or self.paginator.num_pages <= 1:
             return ""
         field = self.prefixed_page_field
+        # django-tables2's own words (its template's {% trans %}), in this project's catalogue too.
+        previous, following = escape(gettext("previous")), escape(gettext("next"))
         parts = ['<nav aria-label="Table navigation"><ul class="pagination justify-content-center">']
         if page.has_previous():
             parts.append(
                 f'<li class="previous page-item"><a href="{self._query(field, page.previous_page_number())}" '
-                f'class="page-link"><span aria-hidden="true">&laquo;</span> {escape(gettext("previous"))}</a></li>'
+                f'class="page-link"><span aria-hidden="true">&laquo;</span> {previous}</a></li>'
             )
         if page.has_previous() or page.has_next():
             for number in table_page_range(page, self.paginator):
@@ -436,7 +438,7 @@ class Table(tables.Table):
         if page.has_next():
             parts.append(
                 f'<li class="next page-item"><a href="{self._query(field, page.next_page_number())}" '
-                f'class="page-link">{escape(gettext("next"))} <span aria-hidden="true">&raquo;</span></a></li>'
+                f'class="page-link">{following} <span aria-hidden="true">&raquo;</span></a></li>'
             )
         parts.append("</ul></nav>")
         return mark_safe("".join(parts))  # noqa: S308 (addresses and words escaped)
