@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from cadres.imports import CadreImporter
 from cadres.models import Cadre, Education, Gender, PoliticalStatus, Position, Post, Rank, Staffing
-from tests.base import PortalTestCase
+from tests.base import PortalTestCase, make_org
 from tests.workbooks import workbook_bytes
 from unionportal.importing import get_importer, parse_number_as_text
 from unionportal.validators import resident_id_check_char
@@ -599,6 +599,38 @@ class CadreImportErrorTest(CadreImportTestCase):
                 cursor.execute(f"EXPLAIN {checks[0]}")
             plan = " ".join(str(line) for line in cursor.fetchall())
         self.assertIn("cadre_unique_id_number", plan)
+
+    def test_the_unions_the_rows_name_are_looked_up_at_once(self):
+        """A file naming several unions reads them in one query before the rows (not one per
+        union); a name missing from the branch, or one that two unions share, is still reported
+        on its row."""
+        make_org(self.district_a, "甲区第二中学工会")
+        town = make_org(self.district_a, "甲区某镇总工会")
+        make_org(self.district_a, "同名工会")
+        make_org(town, "同名工会")
+        make_org(self.district_b, "乙区另一工会")
+        names = ["甲区第一中学工会", "甲区第二中学工会", "甲区某镇总工会", "甲区总工会"]
+        rows = [
+            row(full_name=f"员{number}", gender="男", organization=name, position="委员")
+            for number, name in enumerate(names)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            self.assertEqual(errors(run(self.alice, workbook_bytes([HEADERS, *rows]))), [])
+        lookups = [
+            query["sql"] for query in captured.captured_queries if 'FROM "organizations_organization"' in query["sql"]
+        ]
+        self.assertEqual(len(lookups), 1, lookups)
+        self.assertEqual(Post.objects.filter(organization__name__in=names).count(), 4)
+
+        bad = [
+            row(full_name="甲", gender="男", organization="乙区另一工会", position="委员"),
+            row(full_name="乙", gender="男", organization="同名工会", position="委员"),
+        ]
+        several = _("Several organizations in your branch are named “%(name)s”; rename one so the name is unique.")
+        self.assertEqual(
+            errors(run(self.alice, workbook_bytes([HEADERS, *bad]))),
+            [(2, "所在组织", no_organization("乙区另一工会")), (3, "所在组织", several % {"name": "同名工会"})],
+        )
 
     def test_the_same_id_number_twice_in_one_file_is_an_error_on_the_second(self):
         number = resident_id("19820303", "011")
