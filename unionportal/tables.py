@@ -1,5 +1,5 @@
 """Tables: django-tables2's declarations (columns, headers, ordering, pagination) with a lean
-renderer for the rows.
+renderer for the rows, the header and the pagination.
 
 django-tables2 works out each cell from scratch: it reads the render method's signature, looks
 up the model field for choices and recomputes the column's attributes, for every cell of every
@@ -7,7 +7,10 @@ row, and its date columns compile a template per cell. On a 50-row page of 12 co
 most of the page's time, and most of an export's. Here each column is compiled once per table
 (`CompiledColumn`): the same semantics (choices shown by their label, empty values shown as the
 column's default, `render_FOO` and `value_FOO` called with the arguments they name, links),
-worked out once, then applied to each record. Every table of the portal derives from `Table`."""
+worked out once, then applied to each record; a cell that depends on its value alone is made
+once per distinct value of the page. The header's sort links and the pagination are written the
+same way, as django-tables2's Bootstrap template writes them (its tags per header and page link
+were a quarter of the table's time). Every table of the portal derives from `Table`."""
 
 import contextlib
 import datetime
@@ -362,9 +365,9 @@ class CompiledColumn:
 
 
 class Table(tables.Table):
-    """A django-tables2 table whose rows are rendered by compiled columns; its template
-    (generic/_table.html, settings.DJANGO_TABLES2_TEMPLATE) keeps django-tables2's header and
-    pagination."""
+    """A django-tables2 table that writes its own header (`head_html`), rows (`body_html`) and
+    pagination (`pagination_html`) for its template (generic/_table.html,
+    settings.DJANGO_TABLES2_TEMPLATE), which keeps django-tables2's frame around them."""
 
     def compiled_columns(self, *, export=False):
         columns = self.columns.iterall() if export else self.columns
