@@ -168,6 +168,11 @@ class Column:
         return text in {self.header.lower(), self.field.lower(), *(alias.lower() for alias in self.aliases)}
 
 
+def _blank(cell):
+    """An empty cell: nothing, or only spaces."""
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
 @dataclass
 class RowError:
     row: int
@@ -285,7 +290,7 @@ class Importer:
                 continue
             for raw in rows:
                 cell = raw[index] if index < len(raw) else None
-                if cell is None or (isinstance(cell, str) and not cell.strip()):
+                if _blank(cell):
                     continue
                 with contextlib.suppress(ValidationError):
                     yield column.parse(cell)
@@ -295,7 +300,7 @@ class Importer:
         row_errors = []
         for index, column in mapping.items():
             cell = raw[index] if index < len(raw) else None
-            if cell is None or (isinstance(cell, str) and cell.strip() == ""):
+            if _blank(cell):
                 if self.is_required(column):
                     row_errors.append(RowError(number, column.header, _("This field is required.")))
                 continue

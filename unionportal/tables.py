@@ -203,8 +203,12 @@ class CompiledColumn:
                 arguments[name] = self.table
         return arguments
 
+    def _content(self, record, value):
+        """The column's own content for the cell (render_FOO or the column's render)."""
+        return None if self.wanted is False else self.function(**self._arguments(record, value))
+
     def _call(self, record, value):
-        content = None if self.wanted is False else self.function(**self._arguments(record, value))
+        content = self._content(record, value)
         if self.link:
             return self._linked(content, record, value)
         return content
@@ -338,14 +342,11 @@ class CompiledColumn:
             except TypeError:  # an unhashable value
                 pass
         if self.link_bits is not None:
-            content = None if self.wanted is False else value if self.identity else self._content(record, value)
+            content = value if self.identity else self._content(record, value)
             return _anchor(self._record_url(record, value), content)
         if self.identity and not self.link:
             return self._finish(value)
         return self._finish(self._call(record, value))
-
-    def _content(self, record, value):
-        return self.function(**self._arguments(record, value))
 
     def _record_url(self, record, value):
         """LinkTransform.compose_url for linkify=True: the address of the record the link's
