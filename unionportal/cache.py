@@ -35,6 +35,9 @@ from unionportal.scoping import ReferenceQuerySet
 
 # The whole tree: a prefix of every path.
 EVERYTHING = ""
+# The version of the tree's shape (which organizations there are, under which parent), bumped
+# by every write of an organization: lists of children are cached under it.
+TREE = "tree"
 # Figures are keyed by day and branch version; a day is enough to outlive the key.
 DEFAULT_TIMEOUT = 24 * 3600
 # Models whose writes never change a branch's figures: a user's login saves their row.
@@ -49,6 +52,10 @@ def _pending():
     if not hasattr(_local, "paths"):
         _local.paths = set()
     return _local.paths
+
+
+def _tree_pending():
+    return getattr(_local, "tree", False)
 
 
 def _version_key(path):
@@ -98,12 +105,26 @@ def bump_branch(*paths, steplen=None):
     return wanted
 
 
+def tree_version():
+    """The version of the tree's shape."""
+    return branch_version(TREE)
+
+
+def bump_tree():
+    cache.set(_version_key(TREE), _new_token(), None)
+
+
+def branch_key(path, versions, key):
+    """The cache key of `key` about the branch under `path`, given the versions of the whole
+    tree and of that branch (`_versions([EVERYTHING, path])`)."""
+    return f"branch:{path}:{':'.join(versions)}:{key}"
+
+
 def cached_for_branch(key, organization, compute, timeout=DEFAULT_TIMEOUT):
     """`compute()`'s value for `key` about `organization`'s branch, from the cache as long as no
     record of the branch (nor reference data of the tree) has changed. `key` must name
     everything else the value depends on: the day, the language, the reader's scope."""
-    versions = _versions([EVERYTHING, organization.path])
-    full_key = f"branch:{organization.path}:{':'.join(versions)}:{key}"
+    full_key = branch_key(organization.path, _versions([EVERYTHING, organization.path]), key)
     value = cache.get(full_key, _MISSING)
     if value is _MISSING:
         value = compute()
@@ -184,6 +205,9 @@ def _flush():
     _pending().clear()
     if paths:
         bump_branch(*paths, steplen=_steplen())
+    if _tree_pending():
+        _local.tree = False
+        bump_tree()
 
 
 def invalidate(model, instance, history_instance=None):
@@ -193,10 +217,15 @@ def invalidate(model, instance, history_instance=None):
     if not paths:
         return
     bump_branch(*paths, steplen=_steplen())
+    reshaped = model._meta.label_lower == "organizations.organization"
+    if reshaped:
+        bump_tree()
     if connection.in_atomic_block:
         # Once more after the commit (a rolled-back transaction leaves its paths pending,
         # bumped with the next commit: one needless miss, never a stale figure).
         _pending().update(paths)
+        if reshaped:
+            _local.tree = True
         transaction.on_commit(_flush)
 
 

@@ -28,6 +28,7 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from unionportal import uploads
+from unionportal.branchfigures import BranchFigures
 from unionportal.cache import cached_for_branch
 from unionportal.history import history_rows
 from unionportal.importing import get_importer
@@ -170,6 +171,11 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
         )
         digest = hashlib.sha256(repr(matching).encode()).hexdigest()[:32]
         key = f"list:{dotted_path(type(self))}:{user.pk}:{timezone.localdate().isoformat()}:{digest}"
+        aggregates = self.totals_aggregates or {}
+        if not user.is_superuser and BranchFigures.applies(self.object_list, aggregates):
+            # Kept in parts, so that a change in one union recounts one line of the tree.
+            figures = BranchFigures(self.object_list, aggregates, key, scope_path=self.model.scope_path)
+            return figures.of(user.organization)
         return cached_for_branch(key, user.organization, compute)
 
     def get(self, request, *args, **kwargs):
