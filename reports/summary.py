@@ -89,7 +89,7 @@ class AnnualSummary:
         self.period = period
         self.functions = SECTIONS if sections is None else sections
         children = scope.filter(parent=organization).order_by("path")
-        self.context = ReportContext(user, organization, period, children=children, steplen=Organization.steplen)
+        self.context = ReportContext(user, organization, period, children=children)
 
     @property
     def children(self):

@@ -193,6 +193,33 @@ class Grouped(dict):
         return index.get(branch, ())
 
 
+def child_branch(path_field, organization):
+    """An expression giving, for a record, the path of the direct child of `organization` whose
+    branch holds it, or the organization's own path for its own records."""
+    return Substr(F(path_field), 1, len(organization.path) + organization.steplen)
+
+
+def group_by_branch(queryset, path_field, organization, *dims, **aggregates):
+    """Aggregates of a queryset already limited to the organization's branch, grouped by
+    direct child (and by `dims`), in one query.
+
+    Returns {(branch, *dim values): {aggregate: value}} where branch is a child's path or
+    OWN for the organization's own records."""
+    rows = (
+        queryset.order_by()
+        .annotate(_branch=child_branch(path_field, organization))
+        .values("_branch", *dims)
+        .annotate(**aggregates)
+    )
+    result = Grouped()
+    own_path = organization.path
+    for row in rows:
+        branch = row.pop("_branch")
+        key = (OWN if branch == own_path else branch, *(row.pop(dim) for dim in dims))
+        result[key] = row
+    return result
+
+
 def report_section(function):
     """Marks `section(context) -> Section`: its queries are aggregates over the branch, which
     SQLite then reads as a range of paths (`branch_ranges`: a district's summary on the city tier
@@ -211,13 +238,12 @@ class ReportContext:
     """What a section needs: who asks (scope), about which organization, for which period;
     the organization's direct children in the user's scope; and links to the lists."""
 
-    def __init__(self, user, organization, period, *, children, steplen):
+    def __init__(self, user, organization, period, *, children):
         self.user = user
         self.organization = organization
         self.period = period
         self.previous = period.year_before()
         self.children = list(children)  # direct children in scope, in tree order
-        self.steplen = steplen
         self._links = {}
 
     # Grouping by direct child.
@@ -225,27 +251,11 @@ class ReportContext:
     def branch_key(self, path_field):
         """An expression giving, for a record, the path of the direct child whose branch holds
         it, or the organization's own path for its own records."""
-        return Substr(F(path_field), 1, len(self.organization.path) + self.steplen)
+        return child_branch(path_field, self.organization)
 
     def by_branch(self, queryset, path_field, *dims, **aggregates):
-        """Aggregates of a queryset already limited to the organization's branch, grouped by
-        direct child (and by `dims`), in one query.
-
-        Returns {(branch, *dim values): {aggregate: value}} where branch is a child's path or
-        OWN for the organization's own records."""
-        rows = (
-            queryset.order_by()
-            .annotate(_branch=self.branch_key(path_field))
-            .values("_branch", *dims)
-            .annotate(**aggregates)
-        )
-        result = Grouped()
-        own_path = self.organization.path
-        for row in rows:
-            branch = row.pop("_branch")
-            key = (OWN if branch == own_path else branch, *(row.pop(dim) for dim in dims))
-            result[key] = row
-        return result
+        """`group_by_branch` over the reported organization's direct children."""
+        return group_by_branch(queryset, path_field, self.organization, *dims, **aggregates)
 
     def breakdown(self, row, *groupings):
         """A section's breakdown rows: `row(path, child)` for every direct child in scope (zeros
@@ -318,6 +328,8 @@ __all__ = [
     "Section",
     "amount_text",
     "branch_value",
+    "child_branch",
+    "group_by_branch",
     "group_total",
     "one_decimal",
     "report_section",

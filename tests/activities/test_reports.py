@@ -35,7 +35,7 @@ YEAR = Period.year(2016)
 
 def report_context(user, organization, period=YEAR):
     children = Organization.objects.restrict(user).filter(parent=organization).order_by("path")
-    return ReportContext(user, organization, period, children=children, steplen=Organization.steplen)
+    return ReportContext(user, organization, period, children=children)
 
 
 def lookup(data, key):

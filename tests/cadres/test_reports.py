@@ -26,7 +26,7 @@ START = D(2020, 1, 1)
 
 def context(user, organization, period=PERIOD):
     children = Organization.objects.restrict(user).filter(parent=organization).order_by("path")
-    return ReportContext(user, organization, period, children=children, steplen=Organization.steplen)
+    return ReportContext(user, organization, period, children=children)
 
 
 def cadre(organization, name, *, birth=None, education=""):

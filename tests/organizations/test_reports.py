@@ -20,7 +20,7 @@ LONG_AGO = D(2000, 1, 1)
 
 def context(user, organization, period=YEAR):
     children = Organization.objects.restrict(user).filter(parent=organization).order_by("path")
-    return ReportContext(user, organization, period, children=children, steplen=Organization.steplen)
+    return ReportContext(user, organization, period, children=children)
 
 
 def figures(organization, year, members, employees=None, women=0, migrants=0):

@@ -19,7 +19,7 @@ YEAR = Period.year(2025)
 
 def context(user, organization, period=YEAR):
     children = Organization.objects.restrict(user).filter(parent=organization).order_by("path")
-    return ReportContext(user, organization, period, children=children, steplen=Organization.steplen)
+    return ReportContext(user, organization, period, children=children)
 
 
 class ReliefSectionTest(PortalTestCase):

@@ -22,7 +22,7 @@ APPROVED = AssessmentStatus.APPROVED
 
 def report_context(user, organization, period=YEAR):
     children = Organization.objects.restrict(user).filter(parent=organization).order_by("path")
-    return ReportContext(user, organization, period, children=children, steplen=Organization.steplen)
+    return ReportContext(user, organization, period, children=children)
 
 
 class StandardizationSectionTest(PortalTestCase):
