@@ -21,10 +21,11 @@ Only figures that add up can be kept in parts: counts, sums and a sum with a def
 """
 
 from django.core.cache import cache
-from django.db.models import Count, F, Sum, Value
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import Count, Sum, Value
+from django.db.models.functions import Coalesce
 
-from unionportal.cache import DEFAULT_TIMEOUT, EVERYTHING, _versions, branch_key, tree_version
+from unionportal.cache import DEFAULT_TIMEOUT, EVERYTHING, TREE, branch_cache_key, versions
+from unionportal.reporting import group_by_branch
 from unionportal.scoping import ReferenceQuerySet, branch_ranges
 
 # The row count's name among a list's figures.
@@ -96,17 +97,17 @@ class BranchFigures:
     # The cache.
 
     def _keys(self, organizations):
-        versions = _versions([EVERYTHING, *(organization.path for organization in organizations)])
-        everything = versions[0]
+        """The cache keys of the organizations' figures, under their current versions."""
+        current = versions(*(organization.path for organization in organizations))
         return {
-            organization.path: branch_key(organization.path, [everything, version], f"parts:{self.key}")
-            for organization, version in zip(organizations, versions[1:], strict=True)
+            organization.path: branch_cache_key(organization.path, [self.everything, version], f"parts:{self.key}")
+            for organization, version in zip(organizations, current, strict=True)
         }
 
-    def _children(self, organization):
-        """The direct children of an organization, as (pk, path, numchild), kept in the cache
-        until the tree changes."""
-        key = f"children:{organization.path}:{tree_version()}:{_versions([EVERYTHING])[0]}"
+    def _split(self, organization):
+        """An organization's direct children: the federations (children with children of their
+        own, as nodes) and the unions' pks, kept in the cache until the tree changes."""
+        key = f"children:{organization.path}:{self.tree_version}:{self.everything}"
         children = cache.get(key)
         if children is None:
             children = list(
@@ -115,7 +116,9 @@ class BranchFigures:
                 .values_list("pk", "path", "numchild")
             )
             cache.set(key, children, DEFAULT_TIMEOUT)
-        return children
+        federations = [_Node(pk, path, organization) for pk, path, numchild in children if numchild]
+        unions = [pk for pk, _, numchild in children if not numchild]
+        return federations, unions
 
     # Counting.
 
@@ -127,15 +130,10 @@ class BranchFigures:
         return {name: row[f"_figure_{name}"] for name in self.aggregates}
 
     def _count_whole(self, organization):
-        """The branch counted at once, grouped by direct child: {child path or None (the
-        organization itself): figures}."""
-        rows = (
-            self.queryset.filter(**{f"{self.scope_path}__startswith": organization.path})
-            .annotate(_part=Substr(F(self.scope_path), 1, len(organization.path) + organization.steplen))
-            .values("_part")
-            .annotate(**self._named())
-        )
-        return {(None if row["_part"] == organization.path else row["_part"]): self._unnamed(row) for row in rows}
+        """The branch counted at once, grouped by direct child: {child path or OWN (its own records): figures}."""
+        rows = self.queryset.filter(**{f"{self.scope_path}__startswith": organization.path})
+        grouped = group_by_branch(rows, self.scope_path, organization, **self._named())
+        return {branch: self._unnamed(row) for (branch,), row in grouped.items()}
 
     def _count_owners(self, pks):
         """The records of the given organizations themselves (not of their branches), by
@@ -148,6 +146,8 @@ class BranchFigures:
     def of(self, organization):
         """The figures of the branch of `organization`."""
         self.tree = type(organization)
+        # Read once: every key of this count is built under the same versions of the tree.
+        self.everything, self.tree_version = versions(EVERYTHING, TREE)
         with branch_ranges():
             return self._of(organization)
 
@@ -160,13 +160,11 @@ class BranchFigures:
         # federation with few parts missing is their sum and its own records; one with many, or
         # with none of several known (nothing counted yet), is counted at once.
         plan = []  # (federation, {child federation's path: figures or None}, its unions' pks, keys)
-        wholes = []
+        wholes = []  # (federation, its child federations, their keys)
         pending = [organization]
         while pending:
             current = pending.pop()
-            children = self._children(current)
-            federations = [_Node(pk, path, current) for pk, path, numchild in children if numchild]
-            unions = [pk for pk, _, numchild in children if not numchild]
+            federations, unions = self._split(current)
             child_keys = self._keys(federations)
             cached = cache.get_many(list(child_keys.values()))
             parts = {child.path: cached.get(child_keys[child.path]) for child in federations}
@@ -177,15 +175,15 @@ class BranchFigures:
             plan.append((current, parts, unions, child_keys))
             pending.extend(missing)
         if len(wholes) > MAX_WHOLES:
-            plan, wholes = [], [(organization, *self._federations(organization))]
+            federations, _ = self._split(organization)
+            plan, wholes = [], [(organization, federations, self._keys(federations))]
 
         counted = {}  # path: figures of the branch
         fresh = {}  # cache key: figures
+        empty = combine([], self.aggregates)
         for current, federations, child_keys in wholes:
             grouped = self._count_whole(current)
-            own = grouped.pop(None, {})
-            counted[current.path] = combine([own, *grouped.values()], self.aggregates)
-            empty = combine([], self.aggregates)
+            counted[current.path] = combine(grouped.values(), self.aggregates)
             for child in federations:
                 fresh[child_keys[child.path]] = grouped.get(child.path, empty)
         owned = self._count_owners([pk for current, _, unions, _ in plan for pk in (current.pk, *unions)])
@@ -199,10 +197,6 @@ class BranchFigures:
         result = fresh[keys[organization.path]] = counted[organization.path]
         cache.set_many(fresh, DEFAULT_TIMEOUT)
         return result
-
-    def _federations(self, organization):
-        federations = [_Node(pk, path, organization) for pk, path, numchild in self._children(organization) if numchild]
-        return federations, self._keys(federations)
 
 
 class _Node:

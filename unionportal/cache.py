@@ -105,16 +105,17 @@ def bump_branch(*paths, steplen=None):
     return wanted
 
 
-def tree_version():
-    """The version of the tree's shape."""
-    return branch_version(TREE)
+def versions(*paths):
+    """The current versions of `paths` ("" for the whole tree, TREE for its shape), in one
+    cache round trip when all are set."""
+    return _versions(paths)
 
 
 def bump_tree():
     cache.set(_version_key(TREE), _new_token(), None)
 
 
-def branch_key(path, versions, key):
+def branch_cache_key(path, versions, key):
     """The cache key of `key` about the branch under `path`, given the versions of the whole
     tree and of that branch (`_versions([EVERYTHING, path])`)."""
     return f"branch:{path}:{':'.join(versions)}:{key}"
@@ -124,7 +125,7 @@ def cached_for_branch(key, organization, compute, timeout=DEFAULT_TIMEOUT):
     """`compute()`'s value for `key` about `organization`'s branch, from the cache as long as no
     record of the branch (nor reference data of the tree) has changed. `key` must name
     everything else the value depends on: the day, the language, the reader's scope."""
-    full_key = branch_key(organization.path, _versions([EVERYTHING, organization.path]), key)
+    full_key = branch_cache_key(organization.path, _versions([EVERYTHING, organization.path]), key)
     value = cache.get(full_key, _MISSING)
     if value is _MISSING:
         value = compute()
