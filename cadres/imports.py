@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cadres.models import Cadre, Education, Gender, PoliticalStatus, Position, Rank, Staffing
-from cadres.services import add_post
+from cadres.services import cadres_create, new_post
 from organizations.imports import find_organization, remember_organizations
 from unionportal.importing import (
     Column,
@@ -95,17 +95,32 @@ class CadreImporter(Importer):
             Column("任职日期", "start", False, ("start date", "start"), parse_date, dates),
         ]
 
+    batch_size = 500
+
+    def __init__(self, user):
+        super().__init__(user)
+        self._organizations = {}
+        self._taken_ids = set()  # ID numbers of the file already on record
+        self._seen_ids = set()  # ID numbers of the rows built so far
+
     def prepare(self, rows, mapping):
         names = self.column_values(rows, mapping, "organization")
-        remember_organizations(self.user, names, Action.ADD, memo=self.__dict__.setdefault("_organizations", {}))
+        remember_organizations(self.user, names, Action.ADD, memo=self._organizations)
+        numbers = sorted({normalize_resident_id(n) for n in self.column_values(rows, mapping, "id_number")} - {""})
+        for start in range(0, len(numbers), 500):
+            # The condition of the constraint's partial index, restated: SQLite uses the index
+            # only when the query carries it (without it, a scan of every cadre).
+            self._taken_ids.update(
+                Cadre.objects.exclude(id_number="")
+                .filter(id_number__in=numbers[start : start + 500])
+                .values_list("id_number", flat=True)
+            )
 
-    def save_row(self, values, row):
+    def build_row(self, values, row):
         errors = {}
         organization = None
         try:
-            organization = find_organization(
-                self.user, values["organization"], Action.ADD, memo=self.__dict__.setdefault("_organizations", {})
-            )
+            organization = find_organization(self.user, values["organization"], Action.ADD, memo=self._organizations)
         except ValidationError as error:
             errors["organization"] = error.error_list
 
@@ -114,22 +129,17 @@ class CadreImporter(Importer):
         cadre.id_number = normalize_resident_id(values.get("id_number"))
         try:
             # The organization was found in the user's scope: no query to check that it exists.
-            # The ID number's uniqueness is checked below, in one query.
+            # The ID number's uniqueness is checked below, against the numbers looked up at once.
             cadre.full_clean(exclude=["organization"], validate_constraints=False)
             cadre.validate_constraints(exclude=["organization", "id_number"])
         except ValidationError as error:
             for field, items in error.error_dict.items():
                 errors.setdefault(field, []).extend(items)
-        # The condition of the constraint's partial index, restated: SQLite uses the index only
-        # when the query carries it (without it, a scan of every cadre per row).
-        taken_by = Cadre.objects.exclude(id_number="").filter(id_number=cadre.id_number)
-        if cadre.id_number and "id_number" not in errors and taken_by.exists():
-            # What the unique constraint would say, without the savepoint Django puts around
-            # its check on PostgreSQL (three statements per row instead of one).
-            taken = ID_NUMBER_TAKEN
-            errors["id_number"] = [
-                ValidationError(taken.get_violation_error_message(), code=taken.violation_error_code)
-            ]
+        taken = cadre.id_number in self._taken_ids or cadre.id_number in self._seen_ids
+        if cadre.id_number and "id_number" not in errors and taken:
+            # What the unique constraint would say.
+            message = ID_NUMBER_TAKEN.get_violation_error_message()
+            errors["id_number"] = [ValidationError(message, code=ID_NUMBER_TAKEN.violation_error_code)]
 
         if cadre.id_number and "id_number" not in errors:
             inside = resident_id_birth_date(cadre.id_number)
@@ -148,18 +158,20 @@ class CadreImporter(Importer):
 
         if errors:
             raise ValidationError(errors)
-        cadre._history_user = self.user
-        cadre.save()
-        post_fields = {k: values[k] for k in ("rank", "full_time", "staffing") if k in values}
-        # The row's savepoint (Importer) wraps the cadre and the post together.
-        return add_post(
+        post = new_post(
             cadre=cadre,
             user=self.user,
             organization=organization,
             position=values["position"],
             start=values.get("start") or timezone.localdate(),
-            **post_fields,
+            **{k: values[k] for k in ("rank", "full_time", "staffing") if k in values},
         )
+        if cadre.id_number:
+            self._seen_ids.add(cadre.id_number)
+        return post
+
+    def save_rows(self, built):
+        return cadres_create(built, user=self.user)
 
     def describe(self, obj):
         # Never the ID number: the preview is shown to everyone who may import.

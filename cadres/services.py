@@ -4,8 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
-from cadres.models import Attendance, Post
+from cadres.models import Attendance, Cadre, Post
+from unionportal.cache import invalidate_many
 
 
 def _by(instance, user):
@@ -33,6 +35,26 @@ def add_post(*, cadre, user, **fields):
         cadre.organization = post.organization
         _by(cadre, user).save(update_fields=["organization"])
     return post
+
+
+def new_post(*, cadre, user, **fields):
+    """A first post for a new cadre, both validated and neither written: an import builds
+    every row so, then writes them many at once (`cadres_create`)."""
+    post = _by(Post(cadre=cadre, **fields), user)
+    post.full_clean(exclude=["cadre", "organization"])
+    return post
+
+
+def cadres_create(posts, *, user):
+    """Write new cadres with their first posts (`new_post`): four statements however many
+    there are (cadres, posts and their histories), in the caller's transaction. Bulk writes
+    send no signals, so the branches' cached figures are invalidated here."""
+    cadres = [_by(post.cadre, user) for post in posts]
+    bulk_create_with_history(cadres, Cadre, default_user=user)
+    bulk_create_with_history(posts, Post, default_user=user)  # each post takes its cadre's new key
+    invalidate_many(Cadre, cadres)
+    invalidate_many(Post, posts)
+    return posts
 
 
 @transaction.atomic

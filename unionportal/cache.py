@@ -212,7 +212,23 @@ def _flush():
 
 
 def invalidate(model, instance, history_instance=None):
-    paths = _affected(model, instance, history_instance)
+    _bump_written(model, _affected(model, instance, history_instance))
+
+
+def invalidate_many(model, instances):
+    """What the signals do for a bulk write, which sends none (`bulk_create`): one bump for the
+    paths of every record written."""
+    paths = set()
+    for instance in instances:
+        affected = _affected(model, instance)
+        if affected is None:
+            paths = None
+            break
+        paths |= affected
+    _bump_written(model, paths)
+
+
+def _bump_written(model, paths):
     if paths is None:
         paths = {EVERYTHING}
     if not paths:

@@ -4,8 +4,8 @@ An importer declares its columns (the Chinese headers of DESIGN.md, English alia
 parser each) and how to save one parsed row. `run()` reads the workbook, parses every row,
 saves each row inside one transaction so later rows may refer to earlier ones (a township
 and then its unions), and rolls everything back if a single row failed or this is a dry
-run. The preview is therefore the import itself, undone: what it shows is what confirming
-will do."""
+run. An importer whose rows stand alone (cadres) checks each row and writes them in batches.
+The preview is therefore the import itself, undone: what it shows is what confirming will do."""
 
 import contextlib
 import datetime
@@ -196,11 +196,16 @@ class _Rollback(Exception):
 
 
 class Importer:
-    """Subclasses set `kind`, `title`, `columns` and implement `save_row(values, row)`."""
+    """Subclasses set `kind`, `title`, `columns` and implement `save_row(values, row)`.
+
+    An importer whose rows never depend on the records of earlier rows may instead set
+    `batch_size` and implement `build_row(values, row)` (check the row, write nothing) and
+    `save_rows(built)` (write a batch of built rows at once)."""
 
     kind = ""
     title = gettext_lazy("Records")
     columns: list = []
+    batch_size = 0
 
     def __init__(self, user):
         self.user = user
@@ -209,6 +214,15 @@ class Importer:
         return template_workbook(str(self.title), self.columns, [str(c.note) for c in self.columns])
 
     def save_row(self, values, row):
+        raise NotImplementedError
+
+    def build_row(self, values, row):
+        """A batch importer's row, checked as saving it would check it but not written: what
+        `save_rows` takes. Raises ValidationError as `save_row` does."""
+        raise NotImplementedError
+
+    def save_rows(self, built):
+        """Write the rows `build_row` returned; return the records to describe, in order."""
         raise NotImplementedError
 
     def is_required(self, column):
@@ -258,6 +272,7 @@ class Importer:
         if result.errors:
             return result
         self.prepare(rows[1:], mapping)
+        batch = []
         try:
             with transaction.atomic():
                 total = len(rows) - 1
@@ -266,7 +281,10 @@ class Importer:
                         progress(number - 2, total)
                     if all(v is None or str(v).strip() == "" for v in raw):
                         continue
-                    self._import_row(number, raw, mapping, result)
+                    self._import_row(number, raw, mapping, result, batch)
+                    if self.batch_size and len(batch) >= self.batch_size:
+                        self._save_batch(batch, result)
+                self._save_batch(batch, result)
                 if progress is not None:
                     progress(total, total)
                 if result.errors or not commit:
@@ -295,7 +313,7 @@ class Importer:
                 with contextlib.suppress(ValidationError):
                     yield column.parse(cell)
 
-    def _import_row(self, number, raw, mapping, result):
+    def _import_row(self, number, raw, mapping, result, batch):
         values = {}
         row_errors = []
         for index, column in mapping.items():
@@ -311,20 +329,47 @@ class Importer:
         if row_errors:
             result.errors.extend(row_errors)
             return
+        if self.batch_size:
+            try:
+                batch.append((number, self.build_row(values, number)))
+            except ValidationError as error:
+                self._add_errors(number, error, result)
+            return
+        self._save_one(number, lambda: self.save_row(values, number), result)
+
+    def _save_one(self, number, save, result):
         try:
             # A savepoint per row keeps a failed row's partial writes from breaking the
             # transaction on PostgreSQL, so every later row is still checked.
             with transaction.atomic():
-                obj = self.save_row(values, number)
+                obj = save()
         except IntegrityError:
             result.errors.append(RowError(number, "", _("This row conflicts with a record that already exists.")))
-            return
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field_name, messages in error.message_dict.items():
-                    column = self._column_for(field_name)
-                    result.errors.extend(RowError(number, column, message) for message in messages)
-            else:
-                result.errors.extend(RowError(number, "", message) for message in error.messages)
+            self._add_errors(number, error, result)
+        else:
+            result.rows.append((number, self.describe(obj)))
+
+    def _save_batch(self, batch, result):
+        """Write a batch importer's built rows at once. Should the database still refuse one
+        (a record written meanwhile by someone else), they are written again one by one, each in
+        a savepoint, so that the message names the row."""
+        built, batch[:] = list(batch), []
+        if not built:
             return
-        result.rows.append((number, self.describe(obj)))
+        try:
+            with transaction.atomic():
+                saved = self.save_rows([item for _number, item in built])
+        except (IntegrityError, ValidationError):
+            for number, item in built:
+                self._save_one(number, lambda item=item: self.save_rows([item])[0], result)
+            return
+        result.rows.extend((number, self.describe(obj)) for (number, _item), obj in zip(built, saved, strict=True))
+
+    def _add_errors(self, number, error, result):
+        if hasattr(error, "error_dict"):
+            for field_name, messages in error.message_dict.items():
+                column = self._column_for(field_name)
+                result.errors.extend(RowError(number, column, message) for message in messages)
+        else:
+            result.errors.extend(RowError(number, "", message) for message in error.messages)

@@ -6,6 +6,7 @@ import io
 import re
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
@@ -572,9 +573,9 @@ class CadreImportErrorTest(CadreImportTestCase):
             self.assertRegex(message, CJK)
 
     def test_the_id_number_check_reads_the_unique_index(self):
-        """One query per row asks whether the ID number is taken; it must be answered from the
-        unique constraint's partial index, which SQLite uses only when the query restates the
-        index's condition (otherwise each row scans every cadre)."""
+        """One query before the rows asks which of the file's ID numbers are taken; it must be
+        answered from the unique constraint's partial index, which SQLite uses only when the
+        query restates the index's condition (otherwise it scans every cadre)."""
         data = workbook_bytes(
             [
                 HEADERS,
@@ -589,7 +590,9 @@ class CadreImportErrorTest(CadreImportTestCase):
         )
         with CaptureQueriesContext(connection) as captured:
             self.assertEqual(errors(run(self.alice, data)), [])
-        checks = [query["sql"] for query in captured.captured_queries if '"cadres_cadre"."id_number" =' in query["sql"]]
+        checks = [
+            query["sql"] for query in captured.captured_queries if '"cadres_cadre"."id_number" IN' in query["sql"]
+        ]
         self.assertEqual(len(checks), 1, checks)
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
@@ -647,6 +650,114 @@ class CadreImportErrorTest(CadreImportTestCase):
         )
         self.assertEqual([number for number, _text in result.rows], [2])
         self.assertNothingSaved()
+
+    def test_rows_are_written_in_batches_with_the_same_queries_for_any_number(self):
+        """Rows are checked one by one and written in batches: cadres, posts and their histories
+        in one INSERT each, so 40 rows cost the queries of 4."""
+
+        def rows(count, first):
+            return [
+                row(
+                    full_name=f"员{first + number}",
+                    gender="男",
+                    id_number=resident_id(
+                        (datetime.date(1980, 1, 1) + datetime.timedelta(days=first + number)).strftime("%Y%m%d"), "011"
+                    ),
+                    organization="甲区第一中学工会",
+                    position="委员",
+                )
+                for number in range(count)
+            ]
+
+        counts = {}
+        for count, first in ((4, 100), (40, 200)):
+            data = workbook_bytes([HEADERS, *rows(count, first)])
+            with CaptureQueriesContext(connection) as captured:
+                result = run(self.alice, data, commit=False)
+            self.assertEqual(errors(result), [])
+            self.assertEqual(len(result.rows), count)
+            counts[count] = len(captured.captured_queries)
+        self.assertEqual(counts[4], counts[40])
+
+    def test_rows_across_several_batches_keep_their_own_cadres_posts_and_history(self):
+        self.enterContext(mock.patch.object(CadreImporter, "batch_size", 2))
+        data = workbook_bytes(
+            [
+                HEADERS,
+                *(
+                    row(full_name=f"员{number}", gender="女", organization=name, position=position)
+                    for number, (name, position) in enumerate(
+                        [("甲区第一中学工会", "委员"), ("甲区总工会", "主席"), ("甲区第一中学工会", "工作人员")] * 2
+                    )
+                ),
+            ]
+        )
+        result = run(self.alice, data)
+        self.assertEqual(errors(result), [])
+        self.assertEqual([number for number, _text in result.rows], [2, 3, 4, 5, 6, 7])
+        for number in range(6):
+            with self.subTest(row=number + 2):
+                cadre = Cadre.objects.get(full_name=f"员{number}")
+                post = cadre.posts.get()
+                self.assertEqual(post.organization, cadre.organization)
+                self.assertEqual(
+                    (post.organization.name, post.position),
+                    [
+                        ("甲区第一中学工会", Position.COMMITTEE_MEMBER),
+                        ("甲区总工会", Position.CHAIR),
+                        ("甲区第一中学工会", Position.STAFF),
+                    ][number % 3],
+                )
+                self.assertEqual(cadre.history.get().history_user, self.alice)
+                self.assertEqual(post.history.get().cadre_id, cadre.pk)
+
+    def test_a_number_taken_meanwhile_is_reported_on_its_row(self):
+        """The file's ID numbers are looked up before the rows; one written by someone else in
+        the meantime makes the database refuse the batch, which is then written row by row so
+        the message names the row. Nothing is saved."""
+        taken = resident_id("19820303", "011")
+        original = CadreImporter.prepare
+
+        def prepare_then_someone_writes(importer, rows, mapping):
+            original(importer, rows, mapping)
+            Cadre.objects.create(full_name="先到者", gender=Gender.MALE, id_number=taken, organization=self.union_a)
+
+        self.enterContext(mock.patch.object(CadreImporter, "prepare", prepare_then_someone_writes))
+        data = workbook_bytes(
+            [
+                HEADERS,
+                row(full_name="甲", gender="男", organization="甲区第一中学工会", position="委员"),
+                row(full_name="乙", gender="男", id_number=taken, organization="甲区第一中学工会", position="委员"),
+            ]
+        )
+        result = run(self.alice, data)
+        self.assertEqual(errors(result), [(3, "", _("This row conflicts with a record that already exists."))])
+        self.assertEqual([number for number, _text in result.rows], [2])
+        self.assertFalse(result.committed)
+        # The other writer's cadre stays; none of the file's.
+        self.assertEqual(
+            list(Cadre.objects.filter(full_name__in=["甲", "乙", "先到者"]).values_list("full_name", flat=True)),
+            ["先到者"],
+        )
+
+    def test_an_import_gives_the_branches_of_its_unions_new_versions(self):
+        """Bulk writes send no signals: the import itself tells the cache that the figures of
+        the unions it wrote to, and of every federation above them, have changed."""
+        from unionportal.cache import branch_version
+
+        watched = [self.union_a, self.district_a, self.city, self.district_b]
+        before = {org.name: branch_version(org.path) for org in watched}
+        result = run(
+            self.alice,
+            workbook_bytes(
+                [HEADERS, row(full_name="甲", gender="男", organization="甲区第一中学工会", position="委员")]
+            ),
+        )
+        self.assertTrue(result.committed)
+        after = {org.name: branch_version(org.path) for org in watched}
+        for org in watched[:3]:
+            self.assertNotEqual(before[org.name], after[org.name], org.name)
+        self.assertEqual(before[self.district_b.name], after[self.district_b.name])
 
     def test_missing_required_column_is_an_error(self):
         headers = [h for h in HEADERS if h != "职务*"]
