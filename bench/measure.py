@@ -73,6 +73,21 @@ def run_times(function, runs, warmup=2):
     return times
 
 
+def paired_times(first, second, runs, warmup=1):
+    """The times of two functions run in turns, so that a machine that slows down or speeds up
+    during the measurement moves both alike and their ratio holds (a figure beside its R)."""
+    for _ in range(warmup):
+        first()
+        second()
+    times = ([], [])
+    for _ in range(runs):
+        for function, kept in zip((first, second), times, strict=True):
+            started = time.perf_counter()
+            function()
+            kept.append(time.perf_counter() - started)
+    return times
+
+
 def median_ms(times):
     return round(statistics.median(times) * 1000, 3)
 
@@ -316,8 +331,9 @@ def summary_timings(user, organization, period, runs):
     for function in SECTIONS:
         function(context)
         queries = record(lambda function=function: function(context))
-        own = run_times(lambda function=function: function(context), runs, warmup=1)
-        raw = run_times(lambda queries=queries: replay(queries), runs, warmup=1)
+        own, raw = paired_times(
+            lambda function=function: function(context), lambda queries=queries: replay(queries), runs
+        )
         key = function.__name__.removesuffix("_section")
         sections[key] = {"median_ms": median_ms(own), "raw_ms": median_ms(raw), "queries": len(queries)}
         total_raw.append(statistics.median(raw))
@@ -373,8 +389,7 @@ def dashboard_timings(user, runs, t_times):
     cache.clear()
     with CaptureQueriesContext(connection) as cold_captured:
         queries = record(lambda: get_ok(client, home))
-    cold_times = run_times(cold, runs, warmup=1)
-    raw = run_times(lambda: replay(queries), runs, warmup=1)
+    cold_times, raw = paired_times(cold, lambda: replay(queries), runs)
     get_ok(client, home)
     with CaptureQueriesContext(connection) as warm_captured:
         get_ok(client, home)
