@@ -100,8 +100,7 @@ class CadreImporter(Importer):
     def __init__(self, user):
         super().__init__(user)
         self._organizations = {}
-        self._taken_ids = set()  # ID numbers of the file already on record
-        self._seen_ids = set()  # ID numbers of the rows built so far
+        self._taken_ids = set()  # the file's ID numbers already on record, and those of the rows built
 
     def prepare(self, rows, mapping):
         names = self.column_values(rows, mapping, "organization")
@@ -135,8 +134,7 @@ class CadreImporter(Importer):
         except ValidationError as error:
             for field, items in error.error_dict.items():
                 errors.setdefault(field, []).extend(items)
-        taken = cadre.id_number in self._taken_ids or cadre.id_number in self._seen_ids
-        if cadre.id_number and "id_number" not in errors and taken:
+        if cadre.id_number and "id_number" not in errors and cadre.id_number in self._taken_ids:
             # What the unique constraint would say.
             message = ID_NUMBER_TAKEN.get_violation_error_message()
             errors["id_number"] = [ValidationError(message, code=ID_NUMBER_TAKEN.violation_error_code)]
@@ -167,7 +165,7 @@ class CadreImporter(Importer):
             **{k: values[k] for k in ("rank", "full_time", "staffing") if k in values},
         )
         if cadre.id_number:
-            self._seen_ids.add(cadre.id_number)
+            self._taken_ids.add(cadre.id_number)
         return post
 
     def save_rows(self, built):

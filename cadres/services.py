@@ -52,8 +52,7 @@ def cadres_create(posts, *, user):
     cadres = [_by(post.cadre, user) for post in posts]
     bulk_create_with_history(cadres, Cadre, default_user=user)
     bulk_create_with_history(posts, Post, default_user=user)  # each post takes its cadre's new key
-    invalidate_many(Cadre, cadres)
-    invalidate_many(Post, posts)
+    invalidate_many([*cadres, *posts])
     return posts
 
 

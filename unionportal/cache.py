@@ -212,29 +212,33 @@ def _flush():
 
 
 def invalidate(model, instance, history_instance=None):
-    _bump_written(model, _affected(model, instance, history_instance))
+    _bump_written(_affected(model, instance, history_instance), _reshapes(model))
 
 
-def invalidate_many(model, instances):
+def invalidate_many(instances):
     """What the signals do for a bulk write, which sends none (`bulk_create`): one bump for the
-    paths of every record written."""
+    paths of every record written, of whatever models."""
     paths = set()
     for instance in instances:
-        affected = _affected(model, instance)
+        affected = _affected(type(instance), instance)
         if affected is None:
             paths = None
             break
         paths |= affected
-    _bump_written(model, paths)
+    _bump_written(paths, any(_reshapes(type(instance)) for instance in instances))
 
 
-def _bump_written(model, paths):
+def _reshapes(model):
+    """Whether a write of the model changes the tree's shape."""
+    return model._meta.label_lower == "organizations.organization"
+
+
+def _bump_written(paths, reshaped):
     if paths is None:
         paths = {EVERYTHING}
     if not paths:
         return
     bump_branch(*paths, steplen=_steplen())
-    reshaped = model._meta.label_lower == "organizations.organization"
     if reshaped:
         bump_tree()
     if connection.in_atomic_block:

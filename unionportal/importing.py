@@ -279,11 +279,14 @@ class Importer:
                 for number, raw in enumerate(rows[1:], start=2):
                     if progress is not None and (number - 2) % PROGRESS_EVERY == 0:
                         progress(number - 2, total)
-                    if all(v is None or str(v).strip() == "" for v in raw):
+                    if all(_blank(v) for v in raw):
                         continue
-                    self._import_row(number, raw, mapping, result, batch)
-                    if self.batch_size and len(batch) >= self.batch_size:
+                    built = self._import_row(number, raw, mapping, result)
+                    if built is not None:
+                        batch.append((number, built))
+                    if len(batch) >= self.batch_size > 0:
                         self._save_batch(batch, result)
+                        batch = []
                 self._save_batch(batch, result)
                 if progress is not None:
                     progress(total, total)
@@ -313,7 +316,9 @@ class Importer:
                 with contextlib.suppress(ValidationError):
                     yield column.parse(cell)
 
-    def _import_row(self, number, raw, mapping, result, batch):
+    def _import_row(self, number, raw, mapping, result):
+        """Parse a row and save it, or for a batch importer build it and return what was built
+        (None when the row has errors, which go to `result`)."""
         values = {}
         row_errors = []
         for index, column in mapping.items():
@@ -328,14 +333,15 @@ class Importer:
                 row_errors.extend(RowError(number, column.header, message) for message in error.messages)
         if row_errors:
             result.errors.extend(row_errors)
-            return
-        if self.batch_size:
-            try:
-                batch.append((number, self.build_row(values, number)))
-            except ValidationError as error:
-                self._add_errors(number, error, result)
-            return
-        self._save_one(number, lambda: self.save_row(values, number), result)
+            return None
+        if not self.batch_size:
+            self._save_one(number, lambda: self.save_row(values, number), result)
+            return None
+        try:
+            return self.build_row(values, number)
+        except ValidationError as error:
+            self._add_errors(number, error, result)
+            return None
 
     def _save_one(self, number, save, result):
         try:
@@ -354,17 +360,16 @@ class Importer:
         """Write a batch importer's built rows at once. Should the database still refuse one
         (a record written meanwhile by someone else), they are written again one by one, each in
         a savepoint, so that the message names the row."""
-        built, batch[:] = list(batch), []
-        if not built:
+        if not batch:
             return
         try:
             with transaction.atomic():
-                saved = self.save_rows([item for _number, item in built])
+                saved = self.save_rows([item for _number, item in batch])
         except (IntegrityError, ValidationError):
-            for number, item in built:
+            for number, item in batch:
                 self._save_one(number, lambda item=item: self.save_rows([item])[0], result)
             return
-        result.rows.extend((number, self.describe(obj)) for (number, _item), obj in zip(built, saved, strict=True))
+        result.rows.extend((number, self.describe(obj)) for (number, _item), obj in zip(batch, saved, strict=True))
 
     def _add_errors(self, number, error, result):
         if hasattr(error, "error_dict"):
