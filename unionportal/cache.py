@@ -30,8 +30,9 @@ import uuid
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, transaction
+from django.db.models import Count, Q
 
-from unionportal.scoping import ReferenceQuerySet
+from unionportal.scoping import ReferenceQuerySet, branch_ranges
 
 # The whole tree: a prefix of every path.
 EVERYTHING = ""
@@ -131,6 +132,22 @@ def cached_for_branch(key, organization, compute, timeout=DEFAULT_TIMEOUT):
         value = compute()
         cache.set(full_key, value, timeout)
     return value
+
+
+def branch_sizes(organization):
+    """(organizations in `organization`'s branch, itself included; organizations in the whole
+    tree), kept in the cache until the tree's shape changes."""
+    (tree_version,) = versions(TREE)
+    key = f"branch-sizes:{organization.path}:{tree_version}"
+    sizes = cache.get(key)
+    if sizes is None:
+        with branch_ranges():
+            counts = type(organization).objects.aggregate(
+                branch=Count("pk", filter=Q(path__startswith=organization.path)), tree=Count("pk")
+            )
+        sizes = (counts["branch"], counts["tree"])
+        cache.set(key, sizes, DEFAULT_TIMEOUT)
+    return sizes
 
 
 # Finding the branches a write touches.

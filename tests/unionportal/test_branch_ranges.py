@@ -1,16 +1,24 @@
 """Aggregates read a branch as a range of paths on SQLite (unionportal/scoping.py
-`branch_ranges`): the same rows as LIKE 'prefix%', in a form SQLite's path index serves; pages
-and PostgreSQL keep LIKE."""
+`branch_ranges`): the same rows as LIKE 'prefix%', in a form SQLite's path index serves. So do
+the branch dropdown and the page of a small branch (unionportal/tables.py `paged_as_range`); a
+large branch's page, and PostgreSQL, keep LIKE."""
 
+from unittest import mock
+
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from cadres.models import Cadre, Post
-from organizations.models import Organization
+from organizations.filters import BRANCH_KINDS, BranchChoiceField
+from organizations.models import Organization, OrganizationKind
 from reports.summary import SECTIONS
 from tests.base import PortalTestCase, make_org
 from tests.cadres.data import resident_id
+from unionportal import tables
+from unionportal.cache import branch_sizes
 from unionportal.scoping import BranchPrefix, branch_ranges
 
 
@@ -81,3 +89,87 @@ class BranchRangesTest(PortalTestCase):
         for section in SECTIONS:
             with self.subTest(section.__name__):
                 self.assertTrue(hasattr(section, "__wrapped__"), "decorate it with @report_section")
+
+
+class RangePagesTest(PortalTestCase):
+    """Which pages SQLite reads as a range of paths, and that they hold the same rows."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        for number, union in enumerate((cls.union_a, cls.district_a, cls.union_b) * 3):
+            id_number = resident_id(sequence=f"{number + 1:03d}")
+            cadre = Cadre.objects.create(
+                full_name=f"干部{number}", gender="male", id_number=id_number, organization=union
+            )
+            Post.objects.create(cadre=cadre, organization=union, position="staff", start=f"2024-01-{number + 1:02d}")
+
+    def setUp(self):
+        cache.clear()
+
+    def page(self, user, **params):
+        """The rows of the post list's page and the SQL that read them."""
+        self.login(user)
+        with CaptureQueriesContext(connection) as context:
+            response = self.client.get(reverse("cadres:post_list"), {"sort": "-start", **params})
+        self.assertEqual(response.status_code, 200)
+        rows = [post.pk for post in response.context["table"].page.object_list.data]
+        pages = [
+            query["sql"]
+            for query in context.captured_queries
+            if "LIMIT" in query["sql"] and "cadres_post" in query["sql"]
+        ]
+        return rows, pages[-1]
+
+    def test_a_small_branch_is_read_as_a_range_on_sqlite_with_the_same_rows(self):
+        with mock.patch.object(tables, "RANGE_PAGE_SHARE", 0.0):
+            walked, walking = self.page(self.alice)
+        with mock.patch.object(tables, "RANGE_PAGE_SHARE", 1.0):
+            ranged, reading = self.page(self.alice)
+        self.assertEqual(ranged, walked)
+        self.assertEqual(len(ranged), 6)
+        self.assertIn("LIKE", walking)
+        if connection.vendor == "sqlite":
+            self.assertNotIn("LIKE", reading)
+            self.assertIn(f"\"path\" >= '{self.district_a.path}'", reading)
+        else:
+            self.assertIn("LIKE", reading)
+
+    def test_a_branch_too_large_or_too_much_of_the_tree_is_walked(self):
+        in_branch, in_tree = branch_sizes(self.district_a)
+        self.assertLessEqual(in_branch, in_tree * tables.RANGE_PAGE_SHARE * 4)
+        with mock.patch.object(tables, "RANGE_PAGE_ORGANIZATIONS", in_branch - 1):
+            self.assertFalse(tables.paged_as_range(Post.objects.all(), self.alice))
+        # The city's leader reads the whole tree: walked, whatever its size.
+        self.assertFalse(tables.paged_as_range(Post.objects.all(), self.lena))
+        _rows, sql = self.page(self.lena)
+        self.assertIn("LIKE", sql)
+        self.assertFalse(tables.paged_as_range(Post.objects.all(), self.root))  # no branch at all
+
+    def test_the_sizes_are_counted_once_per_shape_of_the_tree(self):
+        expected = (
+            Organization.objects.filter(path__startswith=self.district_a.path).count(),
+            Organization.objects.count(),
+        )
+        with self.assertNumQueries(1):
+            self.assertEqual(branch_sizes(self.district_a), expected)
+        with self.assertNumQueries(0):
+            self.assertEqual(branch_sizes(self.district_a), expected)
+        make_org(self.district_a, "甲区新建工会")
+        with self.assertNumQueries(1):
+            self.assertEqual(branch_sizes(self.district_a), (expected[0] + 1, expected[1] + 1))
+
+    def test_the_branch_dropdown_reads_a_range_and_lists_the_federations_in_tree_order(self):
+        make_org(self.district_a, "甲区乙镇总工会", OrganizationKind.TOWNSHIP_FEDERATION)
+        make_org(self.city, "丁区总工会", OrganizationKind.COUNTY_FEDERATION)
+        field = BranchChoiceField(queryset=Organization.objects.restrict(self.lena))
+        with CaptureQueriesContext(connection) as context:
+            offered = field._fetch([self.union_b.pk])
+        paths = [organization.path for organization in offered]
+        self.assertEqual(paths, sorted(paths))
+        expected = Organization.objects.filter(
+            Q(kind__in=BRANCH_KINDS) | Q(pk=self.union_b.pk), path__startswith=self.city.path
+        )
+        self.assertEqual(paths, list(expected.values_list("path", flat=True)))
+        if connection.vendor == "sqlite":
+            self.assertNotIn("LIKE", context.captured_queries[0]["sql"])
