@@ -31,6 +31,11 @@ class PostListView(ObjectListView):
 
     model = Post
     page_by_keys = True
+    # A post's row counts in its union's branch. The cadre's own record (name, education,
+    # birth date) may sit in another union, and one row per cadre weighs the cadre's other
+    # posts: filtered by those, the list counts afresh.
+    cache_figures = True
+    figures_read_elsewhere = frozenset(("name", "education", "college_or_higher", "age_min", "age_max", "per_cadre"))
     filterset_class = PostFilter
     table_class = PostTable
     title = gettext_lazy("Cadres")

@@ -134,6 +134,10 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
     # a record of it changes (unionportal/cache.py): for lists whose figures count only records
     # of the reader's branch, so that the branch's version sees every change that moves them.
     cache_figures = False
+    # Filters whose rows depend on records outside the list's own (a cadre's name or age on a
+    # list of posts, which the branch of the post's union does not see change): a list filtered
+    # by any of them counts afresh.
+    figures_read_elsewhere = frozenset()
     # Query parameters that change the rows shown but not which rows match.
     PRESENTATION_PARAMETERS = frozenset(("page", "per_page", "sort", "export"))
     # Whether a page reads its rows' keys first, then the rows (unionportal/tables.py
@@ -162,6 +166,8 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
 
         user = self.request.user
         if not self.cache_figures or user.organization_id is None:
+            return compute()
+        if any(self.request.GET.get(name) for name in self.figures_read_elsewhere):
             return compute()
         matching = sorted(
             (name, value)

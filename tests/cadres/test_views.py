@@ -9,6 +9,7 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -891,6 +892,7 @@ class QueryCountTest(CadreTestCase):
     """A page costs the same number of queries whatever the number of rows behind it."""
 
     def queries(self, path):
+        cache.clear()  # the cadre list's count is kept until its branch changes: measure it cold
         with CaptureQueriesContext(connection) as context:
             response = self.client.get(path)
         self.assertEqual(response.status_code, 200)
@@ -901,6 +903,7 @@ class QueryCountTest(CadreTestCase):
         self.client.get(path)  # caches warmed: the session, content types
         few = self.queries(path)
         grow()
+        cache.clear()
         with self.assertNumQueries(few):
             response = self.client.get(path)
         return response

@@ -6,8 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cadres.models import Cadre, Post
 from organizations.models import Organization
 from tests.base import PortalTestCase, make_org
+from tests.cadres.data import resident_id
 
 URL = reverse("organizations:organization_list")
 
@@ -55,3 +57,51 @@ class ListFiguresCacheTest(PortalTestCase):
         total = Organization.objects.count()
         self.assertEqual(self.open(self.root), (total, 1))
         self.assertEqual(self.open(self.root), (total, 1))
+
+
+class PostListFiguresTest(PortalTestCase):
+    """The cadre list counts posts: kept while the post's branch is unchanged, but counted
+    afresh when a filter reads the cadre's own record (in whichever union it sits) or the
+    cadre's other posts."""
+
+    URL = reverse("cadres:post_list")
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        # 王芳's record sits in district B; she holds a post in district A's union.
+        cls.cadre = Cadre.objects.create(
+            full_name="王芳", gender="female", id_number=resident_id(sequence="101"), organization=cls.union_b
+        )
+        Post.objects.create(cadre=cls.cadre, organization=cls.union_a, position="staff", start="2024-01-01")
+
+    def open(self, **params):
+        self.login(self.alice)
+        with CaptureQueriesContext(connection) as context:
+            response = self.client.get(self.URL, params)
+        self.assertEqual(response.status_code, 200)
+        counts = [
+            query for query in context.captured_queries if "COUNT(" in query["sql"] and 'AS "tree"' not in query["sql"]
+        ]
+        return response.context["table"].paginator.count, len(counts)
+
+    def test_posts_are_counted_once_then_kept_until_a_post_of_the_branch_changes(self):
+        self.assertEqual(self.open(position="staff"), (1, 1))
+        self.assertEqual(self.open(position="staff", sort="-start"), (1, 0))
+        cadre = Cadre.objects.create(
+            full_name="李强", gender="male", id_number=resident_id(sequence="102"), organization=self.union_a
+        )
+        Post.objects.create(cadre=cadre, organization=self.union_a, position="staff", start="2024-02-01")
+        self.assertEqual(self.open(position="staff"), (2, 1))
+
+    def test_a_filter_on_the_cadres_record_counts_afresh(self):
+        self.assertEqual(self.open(name="王芳"), (1, 1))
+        # Renamed in district B, where her record sits: district A's version does not move.
+        self.cadre.full_name = "王芳芳"
+        self.cadre.save()
+        self.assertEqual(self.open(name="王芳芳"), (1, 1))
+        self.assertEqual(self.open(name="王芳芳"), (1, 1))
+        for params in ({"per_cadre": "true"}, {"college_or_higher": "false"}, {"age_min": "18"}):
+            with self.subTest(params):
+                self.assertEqual(self.open(**params)[1], 1)
+                self.assertEqual(self.open(**params)[1], 1)
