@@ -6,6 +6,7 @@ import re
 from unittest import mock
 from urllib.parse import parse_qs, urlparse
 
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -186,6 +187,7 @@ class QueryCountTest(SummaryTestCase):
     several children and many records, through the real sections."""
 
     def queries(self, url):
+        cache.clear()  # the branch dropdown is kept until the tree changes: measure it cold
         with CaptureQueriesContext(connection) as context:
             self.assertEqual(self.client.get(url).status_code, 200)
         return len(context.captured_queries)
@@ -207,5 +209,4 @@ class QueryCountTest(SummaryTestCase):
                 activity(union, 10 + day, start=datetime.date(YEAR, 4, day))
             allocate(region, county, "1000.00")
         for url, count in zip(urls, few, strict=True):
-            with self.assertNumQueries(count):
-                self.assertEqual(self.client.get(url).status_code, 200)
+            self.assertEqual(self.queries(url), count)

@@ -163,13 +163,29 @@ class RangePagesTest(PortalTestCase):
         make_org(self.district_a, "甲区乙镇总工会", OrganizationKind.TOWNSHIP_FEDERATION)
         make_org(self.city, "丁区总工会", OrganizationKind.COUNTY_FEDERATION)
         field = BranchChoiceField(queryset=Organization.objects.restrict(self.lena))
+        field.selected = [self.union_b.pk]
         with CaptureQueriesContext(connection) as context:
-            offered = field._fetch([self.union_b.pk])
+            offered = field.offered()
         paths = [organization.path for organization in offered]
         self.assertEqual(paths, sorted(paths))
         expected = Organization.objects.filter(
             Q(kind__in=BRANCH_KINDS) | Q(pk=self.union_b.pk), path__startswith=self.city.path
         )
         self.assertEqual(paths, list(expected.values_list("path", flat=True)))
+        self.assertEqual(len(context.captured_queries), 2)  # the federations, the union chosen
         if connection.vendor == "sqlite":
             self.assertNotIn("LIKE", context.captured_queries[0]["sql"])
+
+    def test_the_federations_are_kept_until_the_tree_changes(self):
+        field = BranchChoiceField(queryset=Organization.objects.restrict(self.lena))
+        before = [str(federation) for federation in field.offered()]
+        with self.assertNumQueries(0):
+            self.assertEqual([str(federation) for federation in field.offered()], before)
+        self.district_b.name = "乙区总工会（新）"
+        self.district_b.save()
+        make_org(self.city, "丁区总工会", OrganizationKind.COUNTY_FEDERATION)
+        after = [str(federation) for federation in field.offered()]
+        self.assertEqual(after, ["测试市总工会", "甲区总工会", "乙区总工会（新）", "丁区总工会"])
+        # Another reader's scope has its own list.
+        district = BranchChoiceField(queryset=Organization.objects.restrict(self.alice))
+        self.assertEqual([str(federation) for federation in district.offered()], ["甲区总工会"])
