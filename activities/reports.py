@@ -10,12 +10,14 @@ year only: a conferred honour counts when its year is one of the years the perio
 Every figure comes from a fixed number of grouped queries, whatever the number of children,
 activities or honours."""
 
+from operator import itemgetter
+
 from django.db.models import Case, Count, IntegerField, Min, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, ActivityKind, Campaign, Honour, HonourLevel, HonourStatus, RecipientType
 from organizations.models import UnitType
-from unionportal.reporting import Cell, Chart, ChildRow, Figure, Section, group_total, report_section
+from unionportal.reporting import Cell, Chart, ChildRow, Figure, Section, group_total, group_totals, report_section
 from unionportal.roles import Action
 
 ACTIVITY_LIST = "activities:activity_list"
@@ -89,16 +91,25 @@ def activities_section(context):
     campaigns = context.by_branch(campaigns_in(user, organization, period), "organizer__path", count=Count("pk"))
     campaigns_before = campaigns_in(user, organization, context.previous).count()
 
-    def total(grouped, field, where=None):
-        return group_total(grouped, field, where)
+    def total(grouped, field):
+        return group_total(grouped, field)
 
-    def kind_is(kind):
-        return lambda key: key[1] == kind
+    # Sums by kind (keys: branch, kind, relocation), each field's in one pass over the rows.
+    sums = {}
 
-    def relocation_training(key):
-        return key[1] == ActivityKind.TRAINING and key[2] == 1
+    def by_kind_and_site(grouped, field):
+        key = (id(grouped), field)
+        if key not in sums:
+            sums[key] = group_totals(grouped, field, itemgetter(1, 2))
+        return sums[key]
 
-    employment = kind_is(ActivityKind.EMPLOYMENT)
+    def of_kind(grouped, field, kind):
+        return sum(value for (each, _relocation), value in by_kind_and_site(grouped, field).items() if each == kind)
+
+    def of_relocation_training(grouped, field):
+        return by_kind_and_site(grouped, field).get((ActivityKind.TRAINING, 1), 0)
+
+    employment = ActivityKind.EMPLOYMENT
 
     dates = context.period_params("start_after", "start_before")
     campaign_dates = context.period_params("held_after", "held_before")
@@ -108,7 +119,7 @@ def activities_section(context):
 
     kinds = ActivityKind.choices
     by_kind = {
-        kind: {"count": total(now, "count", kind_is(kind)), "participants": total(now, "participants", kind_is(kind))}
+        kind: {"count": of_kind(now, "count", kind), "participants": of_kind(now, "participants", kind)}
         for kind, _label in kinds
     }
     data = {
@@ -116,17 +127,17 @@ def activities_section(context):
         "participants": total(now, "participants"),
         "by_kind": by_kind,
         "entries": total(now, "entries"),
-        "entries_by_kind": {kind: total(now, "entries", kind_is(kind)) for kind, _label in kinds},
+        "entries_by_kind": {kind: of_kind(now, "entries", kind) for kind, _label in kinds},
         "campaigns": group_total(campaigns, "count"),
         "employment": {
-            "count": total(now, "count", employment),
-            "participants": total(now, "participants", employment),
-            **{field: total(now, field, employment) for field in EMPLOYMENT_FIGURES},
+            "count": of_kind(now, "count", employment),
+            "participants": of_kind(now, "participants", employment),
+            **{field: of_kind(now, field, employment) for field in EMPLOYMENT_FIGURES},
         },
         "relocation_training": {
-            "courses": total(now, "count", relocation_training),
-            "participants": total(now, "participants", relocation_training),
-            "people_placed": total(now, "people_placed", relocation_training),
+            "courses": of_relocation_training(now, "count"),
+            "participants": of_relocation_training(now, "participants"),
+            "people_placed": of_relocation_training(now, "people_placed"),
         },
     }
 
@@ -152,8 +163,7 @@ def activities_section(context):
     ]
     group = _("By activity type")
     for kind, label in kinds:
-        counted = kind_is(kind)
-        if not (by_kind[kind]["count"] or total(before, "count", counted)):
+        if not (by_kind[kind]["count"] or of_kind(before, "count", kind)):
             continue  # the JSON has every type; the page only those with activities
         figures.append(
             Figure(
@@ -161,7 +171,7 @@ def activities_section(context):
                 _("%(kind)s: activities") % {"kind": label},
                 by_kind[kind]["count"],
                 link(kind=kind),
-                previous=total(before, "count", counted),
+                previous=of_kind(before, "count", kind),
                 group=group,
             )
         )
@@ -171,18 +181,18 @@ def activities_section(context):
                 _("%(kind)s: participant person-times") % {"kind": label},
                 by_kind[kind]["participants"],
                 link(kind=kind),
-                previous=total(before, "participants", counted),
+                previous=of_kind(before, "participants", kind),
                 group=group,
             )
         )
-        if data["entries_by_kind"][kind] or total(before, "entries", counted):
+        if data["entries_by_kind"][kind] or of_kind(before, "entries", kind):
             figures.append(
                 Figure(
                     f"entries_by_kind.{kind}",
                     _("%(kind)s: entries") % {"kind": label},
                     data["entries_by_kind"][kind],
                     link(kind=kind),
-                    previous=total(before, "entries", counted),
+                    previous=of_kind(before, "entries", kind),
                     group=group,
                 )
             )
@@ -203,7 +213,7 @@ def activities_section(context):
                 label,
                 data["employment"][field],
                 link(kind=ActivityKind.EMPLOYMENT),
-                previous=total(before, field, employment),
+                previous=of_kind(before, field, employment),
                 group=group,
             )
         )
@@ -220,7 +230,7 @@ def activities_section(context):
                 label,
                 data["relocation_training"][key],
                 relocation_link,
-                previous=total(before, field, relocation_training),
+                previous=of_relocation_training(before, field),
                 group=group,
             )
         )
@@ -309,11 +319,14 @@ def honours_section(context):
     def level_is(level):
         return lambda key: key[1] == level
 
-    def title_is(name, level=None):
-        return lambda key: key[2] == name and (level is None or key[1] == level)
-
     def type_is(recipient_type):
         return lambda key: key[3] == recipient_type
+
+    # The figures by level, title, recipient type and level and title, now and the year before,
+    # each from one pass over the rows.
+    dimensions = {"level": itemgetter(1), "title": itemgetter(2), "type": itemgetter(3), "pair": itemgetter(1, 2)}
+    now_by = {name: group_totals(now, "count", dimension) for name, dimension in dimensions.items()}
+    before_by = {name: group_totals(before, "count", dimension) for name, dimension in dimensions.items()}
 
     # Title names merged across levels (模范职工之家 is national, provincial and prefecture),
     # in the catalogue's order.
@@ -331,12 +344,12 @@ def honours_section(context):
 
     data = {
         "total": count(now),
-        "by_level": {level: count(now, level_is(level)) for level in HonourLevel.values},
-        "by_title": {name: count(now, title_is(name)) for name in names},
-        "collective": count(now, type_is(RecipientType.COLLECTIVE)),
-        "individual": count(now, type_is(RecipientType.INDIVIDUAL)),
+        "by_level": {level: now_by["level"].get(level, 0) for level in HonourLevel.values},
+        "by_title": {name: now_by["title"].get(name, 0) for name in names},
+        "collective": now_by["type"].get(RecipientType.COLLECTIVE, 0),
+        "individual": now_by["type"].get(RecipientType.INDIVIDUAL, 0),
         "by_level_title": {
-            level: {name: count(now, title_is(name, level)) for name in names if (level, name) in pairs}
+            level: {name: now_by["pair"].get((level, name), 0) for name in names if (level, name) in pairs}
             for level in HonourLevel.values
         },
     }
@@ -348,14 +361,14 @@ def honours_section(context):
             _("Honours to collectives"),
             data["collective"],
             link(recipient_type=RecipientType.COLLECTIVE),
-            previous=count(before, type_is(RecipientType.COLLECTIVE)),
+            previous=before_by["type"].get(RecipientType.COLLECTIVE, 0),
         ),
         Figure(
             "individual",
             _("Honours to individuals"),
             data["individual"],
             link(recipient_type=RecipientType.INDIVIDUAL),
-            previous=count(before, type_is(RecipientType.INDIVIDUAL)),
+            previous=before_by["type"].get(RecipientType.INDIVIDUAL, 0),
         ),
     ]
     group = _("By level")
@@ -366,7 +379,7 @@ def honours_section(context):
                 label,
                 data["by_level"][level],
                 link(level=level),
-                previous=count(before, level_is(level)),
+                previous=before_by["level"].get(level, 0),
                 group=group,
             )
         )
@@ -378,7 +391,7 @@ def honours_section(context):
                 name,
                 data["by_title"][name],
                 link(title=name),
-                previous=count(before, title_is(name)),
+                previous=before_by["title"].get(name, 0),
                 group=group,
             )
         )
@@ -394,7 +407,7 @@ def honours_section(context):
                     name,
                     data["by_level_title"][level][name],
                     link(level=level, title=name),
-                    previous=count(before, title_is(name, level)),
+                    previous=before_by["pair"].get((level, name), 0),
                     group=group,
                 )
             )

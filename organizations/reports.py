@@ -8,6 +8,7 @@ grouped queries, whatever the number of children or records: the two periods are
 conditional aggregates of one query."""
 
 from decimal import Decimal
+from operator import itemgetter
 
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from unionportal.reporting import (
     Section,
     amount_text,
     group_total,
+    group_totals,
     report_section,
 )
 
@@ -113,14 +115,24 @@ def organizations_section(context):
     def count(aggregate, branch=None, where=None):
         return _total(counts, aggregate, branch, where)
 
-    def kind_is(kind):
-        return lambda key: key[1] == kind
-
-    def unit_type_is(unit_type):
-        return lambda key: (key[2] or UNSPECIFIED) == unit_type
-
     def sector_is(sector):
         return lambda key: _sector(key[2]) == sector
+
+    # Keys: (branch, kind, unit type). Each figure by kind, unit type or sector, now and the year
+    # before, from one pass over the rows.
+    dimensions = {
+        "kind": itemgetter(1),
+        "unit_type": lambda key: key[2] or UNSPECIFIED,
+        "sector": lambda key: _sector(key[2]),
+    }
+    now_by = {name: group_totals(counts, "total", dimension) for name, dimension in dimensions.items()}
+    before_by = {name: group_totals(counts, "previous_total", dimension) for name, dimension in dimensions.items()}
+
+    def now_total(dimension, value):
+        return now_by[dimension].get(value, 0)
+
+    def before_total(dimension, value):
+        return before_by[dimension].get(value, 0)
 
     # Links: the organization list with the same filters, for the reported branch (below the
     # organization itself) or for one child's branch (the child included).
@@ -134,12 +146,12 @@ def organizations_section(context):
             return context.link(ORGANIZATION_LIST, below=organization.pk, **params)
         return context.link(ORGANIZATION_LIST, child, **params)
 
-    by_kind = {kind: count("total", where=kind_is(kind)) for kind in OrganizationKind.values}
+    by_kind = {kind: now_total("kind", kind) for kind in OrganizationKind.values}
     unit_types = list(UnitType.values)
-    if count("total", where=unit_type_is(UNSPECIFIED)) or count("previous_total", where=unit_type_is(UNSPECIFIED)):
+    if now_total("unit_type", UNSPECIFIED) or before_total("unit_type", UNSPECIFIED):
         unit_types.append(UNSPECIFIED)
-    by_unit_type = {unit_type: count("total", where=unit_type_is(unit_type)) for unit_type in unit_types}
-    by_sector = {sector: count("total", where=sector_is(sector)) for sector in Sector.values}
+    by_unit_type = {unit_type: now_total("unit_type", unit_type) for unit_type in unit_types}
+    by_sector = {sector: now_total("sector", sector) for sector in Sector.values}
     members = {name: _total(membership, f"now_{name}") for name in MEMBERSHIP}
 
     figures = [
@@ -149,14 +161,14 @@ def organizations_section(context):
             _("Unions of organs and institutions"),
             by_sector[Sector.ORGAN],
             link(sector=Sector.ORGAN, **active),
-            count("previous_total", where=sector_is(Sector.ORGAN)),
+            before_total("sector", Sector.ORGAN),
         ),
         Figure(
             "enterprise",
             _("Unions of enterprises"),
             by_sector[Sector.ENTERPRISE],
             link(sector=Sector.ENTERPRISE, **active),
-            count("previous_total", where=sector_is(Sector.ENTERPRISE)),
+            before_total("sector", Sector.ENTERPRISE),
         ),
         Figure("new", _("Established in the period"), count("new"), link(**established), count("previous_new")),
         Figure(
@@ -192,7 +204,7 @@ def organizations_section(context):
                 kind_labels[kind],
                 by_kind[kind],
                 link(kind=kind, **active),
-                count("previous_total", where=kind_is(kind)),
+                before_total("kind", kind),
                 group=_("By kind"),
             )
         )
@@ -205,7 +217,7 @@ def organizations_section(context):
                 by_unit_type[unit_type],
                 # The list cannot ask for "no unit type"; that figure links to nothing.
                 None if unit_type == UNSPECIFIED else link(unit_type=unit_type, **active),
-                count("previous_total", where=unit_type_is(unit_type)),
+                before_total("unit_type", unit_type),
                 group=_("By unit type"),
             )
         )
