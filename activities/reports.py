@@ -91,25 +91,16 @@ def activities_section(context):
     campaigns = context.by_branch(campaigns_in(user, organization, period), "organizer__path", count=Count("pk"))
     campaigns_before = campaigns_in(user, organization, context.previous).count()
 
-    def total(grouped, field):
-        return group_total(grouped, field)
+    def total(grouped, field, where=None):
+        return group_total(grouped, field, where)
 
-    # Sums by kind (keys: branch, kind, relocation), each field's in one pass over the rows.
-    sums = {}
+    def kind_is(kind):
+        return lambda key: key[1] == kind
 
-    def by_kind_and_site(grouped, field):
-        key = (id(grouped), field)
-        if key not in sums:
-            sums[key] = group_totals(grouped, field, itemgetter(1, 2))
-        return sums[key]
+    def relocation_training(key):
+        return key[1] == ActivityKind.TRAINING and key[2] == 1
 
-    def of_kind(grouped, field, kind):
-        return sum(value for (each, _relocation), value in by_kind_and_site(grouped, field).items() if each == kind)
-
-    def of_relocation_training(grouped, field):
-        return by_kind_and_site(grouped, field).get((ActivityKind.TRAINING, 1), 0)
-
-    employment = ActivityKind.EMPLOYMENT
+    employment = kind_is(ActivityKind.EMPLOYMENT)
 
     dates = context.period_params("start_after", "start_before")
     campaign_dates = context.period_params("held_after", "held_before")
@@ -119,7 +110,7 @@ def activities_section(context):
 
     kinds = ActivityKind.choices
     by_kind = {
-        kind: {"count": of_kind(now, "count", kind), "participants": of_kind(now, "participants", kind)}
+        kind: {"count": total(now, "count", kind_is(kind)), "participants": total(now, "participants", kind_is(kind))}
         for kind, _label in kinds
     }
     data = {
@@ -127,17 +118,17 @@ def activities_section(context):
         "participants": total(now, "participants"),
         "by_kind": by_kind,
         "entries": total(now, "entries"),
-        "entries_by_kind": {kind: of_kind(now, "entries", kind) for kind, _label in kinds},
+        "entries_by_kind": {kind: total(now, "entries", kind_is(kind)) for kind, _label in kinds},
         "campaigns": group_total(campaigns, "count"),
         "employment": {
-            "count": of_kind(now, "count", employment),
-            "participants": of_kind(now, "participants", employment),
-            **{field: of_kind(now, field, employment) for field in EMPLOYMENT_FIGURES},
+            "count": total(now, "count", employment),
+            "participants": total(now, "participants", employment),
+            **{field: total(now, field, employment) for field in EMPLOYMENT_FIGURES},
         },
         "relocation_training": {
-            "courses": of_relocation_training(now, "count"),
-            "participants": of_relocation_training(now, "participants"),
-            "people_placed": of_relocation_training(now, "people_placed"),
+            "courses": total(now, "count", relocation_training),
+            "participants": total(now, "participants", relocation_training),
+            "people_placed": total(now, "people_placed", relocation_training),
         },
     }
 
@@ -163,7 +154,8 @@ def activities_section(context):
     ]
     group = _("By activity type")
     for kind, label in kinds:
-        if not (by_kind[kind]["count"] or of_kind(before, "count", kind)):
+        counted = kind_is(kind)
+        if not (by_kind[kind]["count"] or total(before, "count", counted)):
             continue  # the JSON has every type; the page only those with activities
         figures.append(
             Figure(
@@ -171,7 +163,7 @@ def activities_section(context):
                 _("%(kind)s: activities") % {"kind": label},
                 by_kind[kind]["count"],
                 link(kind=kind),
-                previous=of_kind(before, "count", kind),
+                previous=total(before, "count", counted),
                 group=group,
             )
         )
@@ -181,18 +173,18 @@ def activities_section(context):
                 _("%(kind)s: participant person-times") % {"kind": label},
                 by_kind[kind]["participants"],
                 link(kind=kind),
-                previous=of_kind(before, "participants", kind),
+                previous=total(before, "participants", counted),
                 group=group,
             )
         )
-        if data["entries_by_kind"][kind] or of_kind(before, "entries", kind):
+        if data["entries_by_kind"][kind] or total(before, "entries", counted):
             figures.append(
                 Figure(
                     f"entries_by_kind.{kind}",
                     _("%(kind)s: entries") % {"kind": label},
                     data["entries_by_kind"][kind],
                     link(kind=kind),
-                    previous=of_kind(before, "entries", kind),
+                    previous=total(before, "entries", counted),
                     group=group,
                 )
             )
@@ -213,7 +205,7 @@ def activities_section(context):
                 label,
                 data["employment"][field],
                 link(kind=ActivityKind.EMPLOYMENT),
-                previous=of_kind(before, field, employment),
+                previous=total(before, field, employment),
                 group=group,
             )
         )
@@ -230,7 +222,7 @@ def activities_section(context):
                 label,
                 data["relocation_training"][key],
                 relocation_link,
-                previous=of_relocation_training(before, field),
+                previous=total(before, field, relocation_training),
                 group=group,
             )
         )

@@ -4,7 +4,6 @@ from typing import NamedTuple
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +20,7 @@ from organizations.models import (
     Sector,
     UnitType,
 )
-from unionportal.cache import DEFAULT_TIMEOUT, EVERYTHING, TREE, versions
+from unionportal.cache import cached_for_tree
 from unionportal.filters import ScopedFilterSet, YesNoWidget
 from unionportal.scoping import branch_ranges
 
@@ -78,14 +77,12 @@ class BranchChoiceField(forms.ModelChoiceField):
             return []
         sql, params = query.query.sql_with_params()
         digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
-        everything, tree = versions(EVERYTHING, TREE)
-        key = f"branch-choices:{digest}:{everything}:{tree}"
-        found = cache.get(key)
-        if found is None:
+
+        def read():
             with branch_ranges():
-                found = sorted(query.values_list("pk", "path", "name", "kind"), key=itemgetter(1))
-            cache.set(key, found, DEFAULT_TIMEOUT)
-        return [Federation(*row) for row in found]
+                return sorted(query.values_list("pk", "path", "name", "kind"), key=itemgetter(1))
+
+        return [Federation(*row) for row in cached_for_tree(f"branch-choices:{digest}", read)]
 
     def chosen(self):
         """The organizations chosen in the form (in this field: `selected`), as records."""

@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.db.models import Count, Sum, Value
 from django.db.models.functions import Coalesce
 
-from unionportal.cache import DEFAULT_TIMEOUT, EVERYTHING, TREE, branch_cache_key, versions
+from unionportal.cache import DEFAULT_TIMEOUT, EVERYTHING, TREE, branch_cache_key, cached_for_tree, versions
 from unionportal.reporting import group_by_branch
 from unionportal.scoping import ReferenceQuerySet, branch_ranges
 
@@ -107,15 +107,15 @@ class BranchFigures:
     def _split(self, organization):
         """An organization's direct children: the federations (children with children of their
         own, as nodes) and the unions' pks, kept in the cache until the tree changes."""
-        key = f"children:{organization.path}:{self.tree_version}:{self.everything}"
-        children = cache.get(key)
-        if children is None:
-            children = list(
+        children = cached_for_tree(
+            f"children:{organization.path}",
+            lambda: list(
                 self.tree.objects.filter(depth=organization.depth + 1, path__startswith=organization.path)
                 .order_by("path")
                 .values_list("pk", "path", "numchild")
-            )
-            cache.set(key, children, DEFAULT_TIMEOUT)
+            ),
+            tree_versions=(self.everything, self.tree_version),
+        )
         federations = [_Node(pk, path, organization) for pk, path, numchild in children if numchild]
         unions = [pk for pk, _, numchild in children if not numchild]
         return federations, unions

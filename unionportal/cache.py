@@ -134,20 +134,31 @@ def cached_for_branch(key, organization, compute, timeout=DEFAULT_TIMEOUT):
     return value
 
 
+def cached_for_tree(key, compute, *, tree_versions=None):
+    """`compute()`'s value for `key`, from the cache until the tree's shape (TREE) or anything
+    the whole tree reads (EVERYTHING) changes: lists of organizations, their sizes. A caller
+    that builds several keys from one reading passes `tree_versions` (EVERYTHING's, TREE's)."""
+    everything, tree = tree_versions or versions(EVERYTHING, TREE)
+    full_key = f"tree:{everything}:{tree}:{key}"
+    value = cache.get(full_key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(full_key, value, DEFAULT_TIMEOUT)
+    return value
+
+
 def branch_sizes(organization):
     """(organizations in `organization`'s branch, itself included; organizations in the whole
-    tree), kept in the cache until the tree's shape changes."""
-    (tree_version,) = versions(TREE)
-    key = f"branch-sizes:{organization.path}:{tree_version}"
-    sizes = cache.get(key)
-    if sizes is None:
+    tree), kept in the cache with the tree (`cached_for_tree`)."""
+
+    def count():
         with branch_ranges():
             counts = type(organization).objects.aggregate(
                 branch=Count("pk", filter=Q(path__startswith=organization.path)), tree=Count("pk")
             )
-        sizes = (counts["branch"], counts["tree"])
-        cache.set(key, sizes, DEFAULT_TIMEOUT)
-    return sizes
+        return counts["branch"], counts["tree"]
+
+    return cached_for_tree(f"branch-sizes:{organization.path}", count)
 
 
 # Finding the branches a write touches.
