@@ -57,11 +57,13 @@ from relief.models import (
     HardshipLevel,
     Programme,
 )
+from standards.demo import EIGHT_GOODS, STAR_STANDARD
+from standards.models import Assessment, AssessmentItem, AssessmentStatus, Criterion, RatingThreshold, Standard
 from unionportal.roles import Role
 from unionportal.validators import resident_id_check_char
 
 # Bump when the generated rows change: a stored population of another version is rebuilt.
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: standards and their assessments
 MARKER_TABLE = "bench_population"
 PASSWORD = "Bench-Password-2026"
 USERS = {
@@ -291,6 +293,11 @@ POPULATED_MODELS = [
     Disbursement,
     MembershipFigure,
     FundAllocation,
+    Standard,
+    Criterion,
+    RatingThreshold,
+    Assessment,
+    AssessmentItem,
 ]
 
 
@@ -328,6 +335,7 @@ class Population:
             self.honours()
             self.relief()
             self.membership_and_funds()
+            self.assessments()
             self.reset_sequences()
         return self.writer.counts, self.writer.checksum
 
@@ -1011,6 +1019,160 @@ class Population:
             FundAllocation,
             ["id", "source_id", "source_name", "recipient_id", "date", "amount", "purpose", "note"],
             allocations(),
+        )
+
+    # Standards and assessments.
+
+    def assessments(self):
+        """The province's two standards of the demo (seed 003's star standard for grassroots
+        unions, the "eight goods" for township federations) and their assessments of the last
+        three years: every township federation each year, and a sixth of the grassroots unions,
+        most of them each year. Each assessment has an item per criterion; its score, verdict
+        and stars follow from the items as `Standard.verdict` computes them. The years gone by
+        are mostly approved; the current one is in progress."""
+        rng = self.rng
+        specs = [(1, STAR_STANDARD), (2, EIGHT_GOODS)]
+        standards, criteria, thresholds = [], [], []
+        criteria_of = {}  # standard id → [(criterion id, points, must pass)]
+        thresholds_of = {}  # standard id → [(stars, least points, requires every must-pass)]
+        for standard_id, spec in specs:
+            standards.append(
+                (
+                    standard_id,
+                    spec["name"],
+                    self.root_id,
+                    list(spec["kinds"]),
+                    spec["description"],
+                    Decimal(spec["pass_points"]),
+                    spec["expected_chair_rank"],
+                    True,
+                )
+            )
+            for order, (code, title, category, points, must_pass, measure, threshold) in enumerate(spec["criteria"]):
+                criterion_id = len(criteria) + 1
+                criteria.append(
+                    (
+                        criterion_id,
+                        standard_id,
+                        code,
+                        title,
+                        category,
+                        Decimal(points),
+                        must_pass,
+                        measure,
+                        threshold,
+                        order,
+                    )
+                )
+                criteria_of.setdefault(standard_id, []).append((criterion_id, Decimal(points), must_pass))
+            for stars, least, requires in spec["thresholds"]:
+                thresholds.append((len(thresholds) + 1, standard_id, stars, Decimal(least), requires))
+                thresholds_of.setdefault(standard_id, []).append((stars, Decimal(least), requires))
+        self.writer.insert(
+            Standard,
+            ["id", "name", "owner_id", "kinds", "description", "pass_points", "expected_chair_rank", "active"],
+            standards,
+        )
+        self.writer.insert(
+            Criterion,
+            ["id", "standard_id", "code", "title", "category", "points", "must_pass", "measure", "threshold", "order"],
+            criteria,
+        )
+        self.writer.insert(
+            RatingThreshold, ["id", "standard_id", "rating", "min_points", "requires_all_must_pass"], thresholds
+        )
+        pass_points = {standard_id: Decimal(spec["pass_points"]) for standard_id, spec in specs}
+        star_kinds = set(STAR_STANDARD["kinds"])
+        assessed = [(township["id"], 2) for township in self.townships]
+        assessed += [
+            (org[0], 1) for org in self.orgs[self.federation_count :] if org[2] in star_kinds and rng.random() < 1 / 6
+        ]
+        marks = []  # (assessment id, standard id, met per criterion)
+
+        def verdict(standard_id, met):
+            points = criteria_of[standard_id]
+            score = sum((criterion[1] for criterion, is_met in zip(points, met, strict=True) if is_met), Decimal(0))
+            must_pass_met = all(is_met for criterion, is_met in zip(points, met, strict=True) if criterion[2])
+            rating = None
+            for stars, least, requires in thresholds_of.get(standard_id, ()):
+                if score >= least and (must_pass_met or not requires):
+                    rating = max(rating or 0, stars)
+            return score, must_pass_met and score >= pass_points[standard_id], rating
+
+        def rows():
+            number = 0
+            for year in (self.year - 2, self.year - 1, self.year):
+                current = year == self.year
+                submitted_at = datetime.datetime(year, 11, 20, 2, tzinfo=datetime.UTC)
+                approved_at = datetime.datetime(year, 12, 10, 2, tzinfo=datetime.UTC)
+                for org_id, standard_id in assessed:
+                    if standard_id == 1 and rng.random() >= 0.9:
+                        continue
+                    number += 1
+                    quality = rng.uniform(0.5, 1.0)
+                    met = [rng.random() < quality for _criterion in criteria_of[standard_id]]
+                    score, compliant, rating = verdict(standard_id, met)
+                    if current:
+                        status = weighted(rng, [(AssessmentStatus.DRAFT, 7), (AssessmentStatus.SUBMITTED, 3)])
+                    else:
+                        status = weighted(
+                            rng,
+                            [
+                                (AssessmentStatus.APPROVED, 90),
+                                (AssessmentStatus.SUBMITTED, 7),
+                                (AssessmentStatus.RETURNED, 3),
+                            ],
+                        )
+                    marks.append((number, standard_id, met))
+                    yield (
+                        number,
+                        org_id,
+                        standard_id,
+                        year,
+                        status,
+                        score,
+                        compliant,
+                        rating,
+                        "",
+                        "材料不全" if status == AssessmentStatus.RETURNED else "",
+                        None,
+                        None,
+                        submitted_at if status != AssessmentStatus.DRAFT else None,
+                        None,
+                        approved_at if status == AssessmentStatus.APPROVED else None,
+                    )
+
+        self.writer.insert(
+            Assessment,
+            [
+                "id",
+                "organization_id",
+                "standard_id",
+                "year",
+                "status",
+                "score",
+                "compliant",
+                "rating",
+                "note",
+                "return_reason",
+                "created_by_id",
+                "submitted_by_id",
+                "submitted_at",
+                "approved_by_id",
+                "approved_at",
+            ],
+            rows(),
+        )
+
+        def items():
+            number = 0
+            for assessment_id, standard_id, met in marks:
+                for (criterion_id, points, _must_pass), is_met in zip(criteria_of[standard_id], met, strict=True):
+                    number += 1
+                    yield (number, assessment_id, criterion_id, is_met, points if is_met else Decimal(0), "", "")
+
+        self.writer.insert(
+            AssessmentItem, ["id", "assessment_id", "criterion_id", "met", "points", "note", "measured"], items()
         )
 
     def reset_sequences(self):

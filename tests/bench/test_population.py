@@ -7,9 +7,25 @@ from django.test import TestCase
 from bench.population import TIERS, build, table_counts
 from organizations.models import Organization
 from relief.models import Beneficiary
+from standards.models import Assessment, AssessmentStatus
 from unionportal.validators import validate_resident_id
 
 YEAR = 2025
+
+
+def assessment_verdicts():
+    """(score, compliant, stars) of each assessment as stored, and as `Standard.verdict`
+    computes them from its items."""
+    stored, computed = [], []
+    assessments = Assessment.objects.select_related("standard").prefetch_related(
+        "items__criterion", "standard__thresholds"
+    )
+    for assessment in assessments:
+        items = [(item.criterion, item.met, item.points) for item in assessment.items.all()]
+        score, _must_pass_met, compliant, rating = assessment.standard.verdict(items)
+        stored.append((assessment.pk, assessment.score, assessment.compliant, assessment.rating))
+        computed.append((assessment.pk, score, compliant, rating))
+    return stored, computed
 
 
 def build_and_undo():
@@ -21,6 +37,8 @@ def build_and_undo():
             "problems": Organization.objects.find_problems(),
             "root_descendants": Organization.objects.get_descendant_count(Organization.objects.get(depth=1)),
             "ids": list(Beneficiary.objects.values_list("id_number", flat=True)),
+            "verdicts": assessment_verdicts(),
+            "statuses": set(Assessment.objects.values_list("status", flat=True)),
         }
         transaction.set_rollback(True)
     return marker, seen
@@ -55,3 +73,12 @@ class PopulationTest(TestCase):
         for number in seen["ids"]:
             validate_resident_id(number)
         self.assertEqual(len(set(seen["ids"])), len(seen["ids"]))
+
+    def test_assessments_agree_with_their_items(self):
+        _marker, seen = build_and_undo()
+        stored, computed = seen["verdicts"]
+        self.assertEqual(stored, computed)
+        self.assertTrue(any(rating for _pk, _score, _compliant, rating in stored))
+        self.assertTrue(any(compliant for _pk, _score, compliant, _rating in stored))
+        self.assertIn(AssessmentStatus.APPROVED, seen["statuses"])
+        self.assertIn(AssessmentStatus.DRAFT, seen["statuses"])

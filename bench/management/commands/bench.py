@@ -17,6 +17,7 @@ import os
 import platform
 import shlex
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +33,10 @@ from bench.loadgen import Gunicorn, load
 from bench.population import GENERATOR_VERSION, MARKER_TABLE, TIERS, definition
 
 EXPORT_ROWS = 200_000
+# X and the portal's export run in turns, each in a process of its own, this many times: one
+# after the other once, they moved apart with the machine (0.60× X on one run, 0.50× on the
+# next, on the same code).
+EXPORT_ROUNDS = 2
 IMPORT_ROWS = 10_000
 MEASURED_TIERS = ["county", "city", "province"]
 
@@ -91,8 +96,7 @@ class Command(BaseCommand):
         self.log("measuring pages, reports and the dashboard")
         pages = runner.part("pages", quick=small, runs=runs)
         self.log(f"measuring the xlsx export of up to {export_rows:,} rows against openpyxl")
-        export_x = runner.part("export-x", rows=export_rows)
-        export_portal = runner.part("export-portal", rows=export_rows)
+        export_x, export_portal = export_in_turns(runner, export_rows, 1 if small else EXPORT_ROUNDS)
         self.log(f"measuring the import of {import_rows:,} cadres")
         importing = runner.part("import", rows=import_rows)
         self.log(f"measuring requests per second on {runner.server} ({seconds:g} s per URL)")
@@ -414,6 +418,26 @@ def figure(name, value, baseline, goal, holds, unit, ratio=None, **detail):
         "unit": unit,
         **({"detail": detail} if detail else {}),
     }
+
+
+def export_in_turns(runner, rows, rounds):
+    """X and the portal's export, in turns, `rounds` times: each is its first round's result
+    with the median rows/s (and time) of its rounds and the highest peak memory, every round
+    kept under "rounds"."""
+    runs = {"export-x": [], "export-portal": []}
+    for _ in range(rounds):
+        for name, kept in runs.items():
+            kept.append(runner.part(name, rows=rows))
+    combined = []
+    for kept in runs.values():
+        result = dict(kept[0])
+        result["rows_per_s"] = round(statistics.median(run["rows_per_s"] for run in kept), 1)
+        result["seconds"] = round(statistics.median(run["seconds"] for run in kept), 3)
+        result["peak_mib"] = max(run["peak_mib"] for run in kept)
+        result["ok"] = all(run.get("ok", True) for run in kept)
+        result["rounds"] = kept
+        combined.append(result)
+    return combined
 
 
 def build_figures(pages, export_x, export_portal, importing, served):
