@@ -439,6 +439,7 @@ class Population:
                 children[row[6]] = children.get(row[6], 0) + 1
         for row in rows:
             row[3] = children.get(row[0], 0)
+        self.deactivated = {row[0] for row in rows if row[11] is not None}
         self.writer.insert(
             Organization,
             [
@@ -1026,8 +1027,8 @@ class Population:
     def assessments(self):
         """The province's two standards of the demo (seed 003's star standard for grassroots
         unions, the "eight goods" for township federations) and their assessments of the last
-        three years: every township federation each year, and a sixth of the grassroots unions,
-        most of them each year. Each assessment has an item per criterion; its score, verdict
+        three years: every township federation each year, and a sixth of the grassroots unions
+        still active, most of them each year. Each assessment has an item per criterion; its score, verdict
         and stars follow from the items as `Standard.verdict` computes them. The years gone by
         are mostly approved; the current one is in progress."""
         rng = self.rng
@@ -1085,7 +1086,9 @@ class Population:
         star_kinds = set(STAR_STANDARD["kinds"])
         assessed = [(township["id"], 2) for township in self.townships]
         assessed += [
-            (org[0], 1) for org in self.orgs[self.federation_count :] if org[2] in star_kinds and rng.random() < 1 / 6
+            (org[0], 1)
+            for org in self.orgs[self.federation_count :]
+            if org[2] in star_kinds and rng.random() < 1 / 6 and org[0] not in self.deactivated
         ]
         marks = []  # (assessment id, standard id, met per criterion)
 

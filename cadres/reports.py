@@ -13,7 +13,7 @@ from django.db.models import Avg, Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 
-from cadres.filters import POSITION_INDEX, RANK_INDEX, outranked
+from cadres.filters import PRINCIPAL_ORDER, outranked
 from cadres.models import COLLEGE_OR_HIGHER, RANK_ORDER, Attendance, Education, Position, Post, Rank, Staffing, Training
 from unionportal.reporting import Cell, Chart, ChildRow, Figure, Section, group_total, one_decimal, report_section
 
@@ -46,7 +46,7 @@ def counted_posts(posts, *, same=()):
     others (a person who is both counts on both sides) and, with `same`, inside each group
     of the annotations it names."""
     posts = posts.annotate(_social=IS_SOCIAL_WORKER)
-    return posts.annotate(_rank=RANK_INDEX, _position=POSITION_INDEX).filter(~outranked(posts, same=("_social", *same)))
+    return posts.annotate(_order=PRINCIPAL_ORDER).filter(~outranked(posts, same=("_social", *same)))
 
 
 def cadre_aggregates(day):
