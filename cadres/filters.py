@@ -45,7 +45,7 @@ POSITION_INDEX = Case(
 # then its position, then its key (the older record first), each in digits of its own (keys stay
 # below 2**40). Comparing it with the cadre's other posts is one comparison, and the rank and
 # position indexes are compiled twice instead of ten times: the cadres section's queries went
-# from 6,000 to 2,400 characters of SQL and from 4.0 to 1.6 ms of compiling each.
+# from 6,000 to 4,500 characters of SQL, and its compiling from 21 to 13 ms on a city district.
 KEY_SPAN = 2**40
 PRINCIPAL_ORDER = ExpressionWrapper(
     (RANK_INDEX * Value(len(Position.values) + 1) + POSITION_INDEX) * Value(KEY_SPAN) + F("pk"),
