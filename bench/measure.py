@@ -272,7 +272,17 @@ def part_pages(quick=False, runs=15):
         for name, url_name, query in LISTS:
             say(f"list {name} as {username}")
             url = f"{reverse(url_name)}?{query}"
-            times = run_times(lambda client=client, url=url: get_ok(client, url), runs, warmup)
+
+            def bare_page(client=client):
+                get_ok(client, bare)
+
+            # Each list in turns with L, and its p95 beside L's measured just before it: L
+            # measured once per user, at the start, was minutes away from the last lists, and
+            # the machine's speed moves in bursts (L read 14 and 24 ms on two runs a minute
+            # apart).
+            times, bare_times = paired_times(
+                lambda client=client, url=url: get_ok(client, url), bare_page, runs, warmup
+            )
 
             # The first view after a record of the branch changed, as a write in one of its
             # unions changes it: the versions of that union and of every federation above it
@@ -282,7 +292,8 @@ def part_pages(quick=False, runs=15):
                 bump_branch(path, steplen=Organization.steplen)
                 get_ok(client, url)
 
-            fresh = run_times(after_change, runs, warmup)
+            fresh, bare_fresh = paired_times(after_change, bare_page, runs, warmup)
+            bare_conc = concurrent_times(user, bare, per_thread, threads)
             conc = concurrent_times(user, url, per_thread, threads)
             counts = {}
             for size in (5, 50):
@@ -295,6 +306,8 @@ def part_pages(quick=False, runs=15):
                 "median_ms": median_ms(times),
                 "after_change_median_ms": median_ms(fresh),
                 "p95_ms": percentile_ms(conc, 0.95),
+                "L_median_ms": median_ms(bare_times + bare_fresh),
+                "L_p95_ms": percentile_ms(bare_conc, 0.95),
                 "queries_5": counts[5],
                 "queries_50": counts[50],
             }

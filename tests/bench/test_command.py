@@ -53,3 +53,12 @@ class BenchCommandTest(TransactionTestCase):
         ):
             self.assertIn(expected, names)
         self.assertIn("holds", stdout.getvalue())
+        # Each list beside the L timed in turns with it; the export beside X, in turns.
+        lists = result["raw"]["pages"]["lists"]
+        by_name = {figure["name"]: figure for figure in result["figures"]}
+        row = lists["disbursements|bench_staff"]
+        self.assertEqual(by_name["list disbursements as staff of one district: median"]["baseline"], row["L_median_ms"])
+        self.assertEqual(
+            by_name["list disbursements as staff of one district: p95 at 8 connections"]["baseline"], row["L_p95_ms"]
+        )
+        self.assertEqual(len(result["raw"]["export_x"]["rounds"]), len(result["raw"]["export_portal"]["rounds"]))

@@ -448,13 +448,16 @@ def build_figures(pages, export_x, export_portal, importing, served):
         bare = pages["L"][username]
         for name, _url, query in LISTS:
             row = pages["lists"][f"{name}|{username}"]
+            # L timed in turns with the list (earlier results: L once per user, at the start).
+            bare_median = row.get("L_median_ms", bare["median_ms"])
+            bare_p95 = row.get("L_p95_ms", bare["p95_ms"])
             figures.append(
                 figure(
                     f"list {name} as {who}: median",
                     row["median_ms"],
-                    bare["median_ms"],
+                    bare_median,
                     "≤ 1.5× L",
-                    row["median_ms"] <= 1.5 * bare["median_ms"],
+                    row["median_ms"] <= 1.5 * bare_median,
                     "ms",
                     query=query,
                 )
@@ -464,9 +467,9 @@ def build_figures(pages, export_x, export_portal, importing, served):
                     figure(
                         f"list {name} as {who}: median, first view after a change in the branch",
                         row["after_change_median_ms"],
-                        bare["median_ms"],
+                        bare_median,
                         "≤ 1.5× L",
-                        row["after_change_median_ms"] <= 1.5 * bare["median_ms"],
+                        row["after_change_median_ms"] <= 1.5 * bare_median,
                         "ms",
                     )
                 )
@@ -474,9 +477,9 @@ def build_figures(pages, export_x, export_portal, importing, served):
                 figure(
                     f"list {name} as {who}: p95 at 8 connections",
                     row["p95_ms"],
-                    bare["p95_ms"],
+                    bare_p95,
                     "≤ 1.5× L's p95",
-                    row["p95_ms"] <= 1.5 * bare["p95_ms"],
+                    row["p95_ms"] <= 1.5 * bare_p95,
                     "ms",
                 )
             )
