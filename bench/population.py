@@ -1028,14 +1028,13 @@ class Population:
         """The province's two standards of the demo (seed 003's star standard for grassroots
         unions, the "eight goods" for township federations) and their assessments of the last
         three years: every township federation each year, and a sixth of the grassroots unions
-        still active, most of them each year. Each assessment has an item per criterion; its score, verdict
-        and stars follow from the items as `Standard.verdict` computes them. The years gone by
-        are mostly approved; the current one is in progress."""
+        still active, most of them each year. Each assessment has an item per criterion; its
+        score, verdict and stars are `Standard.verdict` of those items. The years gone by are
+        mostly approved; the current one is in progress."""
         rng = self.rng
         specs = [(1, STAR_STANDARD), (2, EIGHT_GOODS)]
         standards, criteria, thresholds = [], [], []
-        criteria_of = {}  # standard id → [(criterion id, points, must pass)]
-        thresholds_of = {}  # standard id → [(stars, least points, requires every must-pass)]
+        criteria_of = {}  # standard id → [(criterion id, points)]
         for standard_id, spec in specs:
             standards.append(
                 (
@@ -1065,10 +1064,9 @@ class Population:
                         order,
                     )
                 )
-                criteria_of.setdefault(standard_id, []).append((criterion_id, Decimal(points), must_pass))
+                criteria_of.setdefault(standard_id, []).append((criterion_id, Decimal(points)))
             for stars, least, requires in spec["thresholds"]:
                 thresholds.append((len(thresholds) + 1, standard_id, stars, Decimal(least), requires))
-                thresholds_of.setdefault(standard_id, []).append((stars, Decimal(least), requires))
         self.writer.insert(
             Standard,
             ["id", "name", "owner_id", "kinds", "description", "pass_points", "expected_chair_rank", "active"],
@@ -1082,7 +1080,6 @@ class Population:
         self.writer.insert(
             RatingThreshold, ["id", "standard_id", "rating", "min_points", "requires_all_must_pass"], thresholds
         )
-        pass_points = {standard_id: Decimal(spec["pass_points"]) for standard_id, spec in specs}
         star_kinds = set(STAR_STANDARD["kinds"])
         assessed = [(township["id"], 2) for township in self.townships]
         assessed += [
@@ -1092,15 +1089,18 @@ class Population:
         ]
         marks = []  # (assessment id, standard id, met per criterion)
 
+        # The score, verdict and stars as the portal computes them (`Standard.verdict`), from
+        # the standards and criteria just written.
+        written = {standard.pk: standard for standard in Standard.objects.prefetch_related("thresholds")}
+        criterion_of = Criterion.objects.in_bulk()
+
         def verdict(standard_id, met):
-            points = criteria_of[standard_id]
-            score = sum((criterion[1] for criterion, is_met in zip(points, met, strict=True) if is_met), Decimal(0))
-            must_pass_met = all(is_met for criterion, is_met in zip(points, met, strict=True) if criterion[2])
-            rating = None
-            for stars, least, requires in thresholds_of.get(standard_id, ()):
-                if score >= least and (must_pass_met or not requires):
-                    rating = max(rating or 0, stars)
-            return score, must_pass_met and score >= pass_points[standard_id], rating
+            items = [
+                (criterion_of[criterion_id], is_met, points)
+                for (criterion_id, points), is_met in zip(criteria_of[standard_id], met, strict=True)
+            ]
+            score, _must_pass_met, compliant, rating = written[standard_id].verdict(items)
+            return score, compliant, rating
 
         def rows():
             number = 0
@@ -1170,7 +1170,7 @@ class Population:
         def items():
             number = 0
             for assessment_id, standard_id, met in marks:
-                for (criterion_id, points, _must_pass), is_met in zip(criteria_of[standard_id], met, strict=True):
+                for (criterion_id, points), is_met in zip(criteria_of[standard_id], met, strict=True):
                     number += 1
                     yield (number, assessment_id, criterion_id, is_met, points if is_met else Decimal(0), "", "")
 
