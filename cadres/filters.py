@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.models import (
     COLLEGE_OR_HIGHER,
-    RANK_ORDER,
+    RANK_INDEX,
     Education,
     Position,
     Post,
@@ -29,11 +29,6 @@ def _years_before(day, years):
         return day.replace(year=day.year - years, day=28)
 
 
-RANK_INDEX = Case(
-    *[When(rank=rank, then=Value(index)) for index, rank in enumerate(RANK_ORDER)],
-    default=Value(len(RANK_ORDER)),
-    output_field=IntegerField(),
-)
 POSITION_INDEX = Case(
     *[When(position=position, then=Value(index)) for index, position in enumerate(Position.values)],
     default=Value(len(Position.values)),

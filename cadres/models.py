@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -57,6 +57,12 @@ class Rank(models.TextChoices):
 
 # From highest to lowest, for "does the chair's rank meet the standard".
 RANK_ORDER = [Rank.DEPUTY_DIVISION, Rank.SECTION, Rank.DEPUTY_SECTION, Rank.UNIT, Rank.CLERK, Rank.NONE]
+# A post's rank as its place in RANK_ORDER (0 the highest), for ordering and comparing in SQL.
+RANK_INDEX = Case(
+    *[When(rank=rank, then=Value(index)) for index, rank in enumerate(RANK_ORDER)],
+    default=Value(len(RANK_ORDER)),
+    output_field=IntegerField(),
+)
 
 
 class Staffing(models.TextChoices):

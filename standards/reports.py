@@ -11,14 +11,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, IntegerField, Min, Q, Sum, Value, When
+from django.db.models import Count, Min, Q, Sum
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from cadres.models import COLLEGE_OR_HIGHER, RANK_ORDER, Cadre, Position, Post, Rank, Staffing
+from cadres.models import COLLEGE_OR_HIGHER, RANK_INDEX, RANK_ORDER, Cadre, Position, Post, Rank, Staffing
 from organizations.models import FundAllocation, Organization, Purpose
 from standards.models import Assessment, AssessmentItem, AssessmentStatus, Criterion, Standard
 from unionportal.reporting import Cell, Chart, ChildRow, Figure, Section, group_total, report_section
@@ -268,10 +268,6 @@ class StandardizationReport:
     def _staffing(self, unit_ids):
         """Staff, full-time, chairs, vice-chairs, college and the chair's best rank per unit,
         counted as distinct cadres (one person with two posts in a unit is one person)."""
-        rank_index = Case(
-            *[When(rank=rank, then=Value(index)) for index, rank in enumerate(RANK_ORDER)],
-            output_field=IntegerField(),
-        )
         rows = (
             self._posts(unit_ids)
             .values("organization_id")
@@ -281,7 +277,7 @@ class StandardizationReport:
                 chairs=Count("cadre", distinct=True, filter=Q(position=Position.CHAIR)),
                 vice_chairs=Count("cadre", distinct=True, filter=Q(position__in=VICE_CHAIR_POSITIONS)),
                 college_or_higher=Count("cadre", distinct=True, filter=Q(cadre__education__in=COLLEGE_OR_HIGHER)),
-                chair_rank=Min(rank_index, filter=Q(position=Position.CHAIR)),
+                chair_rank=Min(RANK_INDEX, filter=Q(position=Position.CHAIR)),
             )
         )
         return {row.pop("organization_id"): row for row in rows}
@@ -341,7 +337,9 @@ class StandardizationReport:
             figures = staffing.get(unit.pk)
             if figures:
                 chair_rank = figures.pop("chair_rank")
-                row.chair_rank = RANK_ORDER[chair_rank] if chair_rank is not None else None
+                # RANK_INDEX puts a rank outside RANK_ORDER (none of the choices) after it: no rank.
+                known = chair_rank is not None and chair_rank < len(RANK_ORDER)
+                row.chair_rank = RANK_ORDER[chair_rank] if known else None
                 for name, value in figures.items():
                     setattr(row, name, value)
             for purpose, total in funds.get(unit.pk, {}).items():

@@ -353,6 +353,15 @@ class GapsTest(ReportTestCase):
             ],
         )
 
+    def test_a_chair_whose_rank_is_none_of_the_choices_has_no_rank(self):
+        # A value left in the database by an older list of ranks: the report neither fails nor
+        # takes it for a rank; 甲's chair then reads as no chair, as with no rank at all.
+        Post.objects.filter(organization=self.district_a, position=Position.CHAIR).update(rank="retired_rank")
+        rows = {row.name: row for row in self.report().rows}
+        self.assertIsNone(rows["甲区总工会"].chair_rank)
+        self.assertEqual(rows["乙区总工会"].chair_rank, Rank.SECTION)
+        self.assertIn(("甲区总工会", Gap.NO_CHAIR, None), self.gaps())
+
     def test_without_an_expected_rank_chairs_are_no_gap(self):
         Standard.objects.filter(pk=self.standard.pk).update(expected_chair_rank="")
         self.standard.refresh_from_db()
