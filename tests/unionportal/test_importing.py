@@ -6,9 +6,12 @@ import io
 import re
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 from django.core.management import CommandError, call_command
+from django.db import OperationalError, connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -18,7 +21,7 @@ from accounts.models import AuditEvent
 from organizations.models import MembershipFigure, Organization, OrganizationKind, UnitType
 from tests.base import PortalTestCase
 from tests.workbooks import workbook_bytes
-from unionportal.importing import RowError, get_importer
+from unionportal.importing import RowError, get_importer, refresh_statistics
 from unionportal.validators import credit_code_check_char
 
 HEADERS = [
@@ -543,6 +546,52 @@ class ImportPageTest(ImportTestCase):
                 self.assertEqual(self.client.get(self.url).status_code, 403)
                 self.assertEqual(self.upload(good_file()).status_code, 403)
         self.assertNothingSaved()
+
+
+class ImportStatisticsTest(ImportTestCase):
+    """A committed import has SQLite measure its tables again (ANALYZE); a dry run or a failed
+    import changes nothing, and PostgreSQL's autovacuum does it there."""
+
+    def analyses(self, user, data, commit=True):
+        with CaptureQueriesContext(connection) as captured, self.captureOnCommitCallbacks(execute=True):
+            result = run(user, data, commit=commit)
+        return result, [query["sql"] for query in captured.captured_queries if query["sql"].startswith("ANALYZE")]
+
+    def rows_measured(self, table):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+            return {int(stat.split()[0]) for (stat,) in cursor.fetchall()}
+
+    def test_a_committed_import_measures_the_tables(self):
+        result, analyses = self.analyses(self.alice, good_file())
+        self.assertTrue(result.committed)
+        if connection.vendor == "sqlite":
+            self.assertEqual(analyses, ["ANALYZE"])
+            # The table's indexes measured with the rows it has now, the imported ones included (a
+            # partial index holds fewer).
+            self.assertEqual(max(self.rows_measured("organizations_organization")), Organization.objects.count())
+            self.assertEqual(max(self.rows_measured("organizations_membershipfigure")), 1)
+        else:
+            self.assertEqual(analyses, [])
+
+    def test_a_dry_run_or_a_failed_import_measures_nothing(self):
+        bad = workbook_bytes([HEADERS, row(name="甲区某工会", parent="无此组织", kind="基层工会")])
+        for data, commit in ((good_file(), False), (bad, True)):
+            with self.subTest(commit=commit):
+                result, analyses = self.analyses(self.alice, data, commit=commit)
+                self.assertFalse(result.committed)
+                self.assertEqual(analyses, [])
+        self.assertNothingSaved()
+
+    def test_a_busy_database_leaves_the_statistics_and_the_import_stands(self):
+        busy = OperationalError("database is locked")
+        with (
+            mock.patch.object(connection, "vendor", "sqlite"),
+            mock.patch.object(connection, "cursor", side_effect=busy),
+            self.assertLogs("unionportal.importing", "WARNING") as logs,
+        ):
+            refresh_statistics()
+        self.assertIn("ANALYZE after an import failed", logs.output[0])
 
 
 class ImportCommandTest(ImportTestCase):
