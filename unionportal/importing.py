@@ -47,8 +47,22 @@ def get_importer(kind):
         raise LookupError(kind) from None
 
 
+def analyze(limit=0):
+    """Have the database measure its tables again (ANALYZE), SQLite sampling at most `limit`
+    rows per index (0: every row). PostgreSQL samples on its own."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "sqlite":
+            cursor.execute("ANALYZE")
+            return
+        cursor.execute(f"PRAGMA analysis_limit = {int(limit)}")
+        try:
+            cursor.execute("ANALYZE")
+        finally:
+            cursor.execute("PRAGMA analysis_limit = 0")
+
+
 def refresh_statistics():
-    """Have SQLite measure its tables again (ANALYZE), after an import has committed.
+    """After an import has committed, have SQLite measure its tables again.
 
     SQLite plans a query from the statistics ANALYZE leaves; with none, or with those of a table
     a tenth of its size, it may walk a date index across the whole tree for one district's page
@@ -60,12 +74,7 @@ def refresh_statistics():
     if connection.vendor != "sqlite":
         return
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
-            try:
-                cursor.execute("ANALYZE")
-            finally:
-                cursor.execute("PRAGMA analysis_limit = 0")
+        analyze(ANALYSIS_LIMIT)
     except DatabaseError:
         logger.warning("ANALYZE after an import failed; the statistics stay as they were", exc_info=True)
 

@@ -583,6 +583,15 @@ class ImportStatisticsTest(ImportTestCase):
                 self.assertEqual(analyses, [])
         self.assertNothingSaved()
 
+    def test_the_analyze_command_measures_every_row(self):
+        with CaptureQueriesContext(connection) as captured:
+            call_command("analyze", stdout=io.StringIO())
+        sent = [query["sql"] for query in captured.captured_queries]
+        self.assertIn("ANALYZE", sent)
+        if connection.vendor == "sqlite":
+            self.assertEqual(sent[0], "PRAGMA analysis_limit = 0")
+            self.assertEqual(max(self.rows_measured("organizations_organization")), Organization.objects.count())
+
     def test_a_busy_database_leaves_the_statistics_and_the_import_stands(self):
         busy = OperationalError("database is locked")
         with (
