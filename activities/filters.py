@@ -15,7 +15,8 @@ from activities.models import (
 )
 from organizations.filters import BranchFilter, OwnRecordsFilter
 from organizations.models import UnitType
-from unionportal.filters import ChosenOnlyFilter, ScopedFilterSet
+from unionportal.filters import ChosenOnlyFilter, ScopedFilterSet, YearRangeFilter
+from unionportal.validators import FIRST_YEAR, LAST_YEAR
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -27,7 +28,7 @@ class CampaignFilter(ScopedFilterSet):
     name = django_filters.CharFilter(label=_("name contains"), lookup_expr="icontains")
     branch = BranchFilter(path_lookup="organizer__path")
     only = OwnRecordsFilter(label=_("only this organization"), path_lookup="organizer__path")
-    year = django_filters.NumberFilter(label=_("year"))
+    year = django_filters.NumberFilter(label=_("year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     held = django_filters.DateFromToRangeFilter(
         label=_("with activities between"),
         method="filter_held",
@@ -83,7 +84,7 @@ class HonourFilter(ScopedFilterSet):
         label=_("recipient type"), field_name="title__recipient_type", choices=RecipientType.choices
     )
     status = django_filters.ChoiceFilter(label=_("status"), choices=HonourStatus.choices)
-    year = django_filters.RangeFilter(label=_("years"))
+    year = YearRangeFilter(label=_("years"))
 
     class Meta:
         model = Honour

@@ -92,8 +92,8 @@ class PostFilter(ScopedFilterSet):
     college_or_higher = django_filters.BooleanFilter(
         label=_("junior college or higher"), method="filter_college", widget=YesNoWidget()
     )
-    age_min = django_filters.NumberFilter(label=_("age from"), method="filter_age_min", min_value=0)
-    age_max = django_filters.NumberFilter(label=_("age to"), method="filter_age_max", min_value=0)
+    age_min = django_filters.NumberFilter(label=_("age from"), method="filter_age_min", min_value=0, max_value=150)
+    age_max = django_filters.NumberFilter(label=_("age to"), method="filter_age_max", min_value=0, max_value=150)
 
     class Meta:
         model = Post

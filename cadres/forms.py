@@ -7,7 +7,7 @@ from cadres.models import Cadre, Gender, Post, Training
 from organizations.models import Organization
 from unionportal.forms import ScopedForm, ScopedModelForm
 from unionportal.roles import Action
-from unionportal.validators import normalize_resident_id, resident_id_birth_date
+from unionportal.validators import RESIDENT_ID_SHAPE, normalize_resident_id, resident_id_birth_date
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CADRE_FIELDS = [
@@ -57,7 +57,7 @@ class CadreForm(ScopedModelForm):
     def clean(self):
         cleaned = super().clean()
         number = cleaned.get("id_number")
-        if number and len(number) == 18:
+        if number and RESIDENT_ID_SHAPE.fullmatch(number):
             birth = resident_id_birth_date(number)
             if cleaned.get("birth_date") is None and birth:
                 cleaned["birth_date"] = birth

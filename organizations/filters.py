@@ -22,7 +22,9 @@ from organizations.models import (
 )
 from unionportal.cache import cached_for_tree
 from unionportal.filters import ScopedFilterSet, YesNoWidget
+from unionportal.forms import parse_pk
 from unionportal.scoping import branch_ranges
+from unionportal.validators import FIRST_YEAR, LAST_YEAR
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -103,15 +105,16 @@ class BranchChoiceField(forms.ModelChoiceField):
         return sorted([*federations, *chosen], key=attrgetter("path"))
 
     def to_python(self, value):
-        if self.shared is not None and str(value).isdigit():
+        if self.shared is not None and (pk := parse_pk(value)) is not None:
             for obj in self.chosen():
-                if obj.pk == int(value):
+                if obj.pk == pk:
                     return obj
         return super().to_python(value)
 
 
 def _chosen(value):
-    return [int(value)] if value and str(value).isdigit() else []
+    pk = parse_pk(value)
+    return [] if pk is None else [pk]
 
 
 class OrganizationChoiceFilter(django_filters.ModelChoiceFilter):
@@ -196,7 +199,10 @@ class OrganizationFilter(ScopedFilterSet):
         choices=[("active", _("Active")), ("deactivated", _("Deactivated"))],
     )
     figures_year = django_filters.NumberFilter(
-        label=_("with membership figures for the year"), method="filter_figures_year", min_value=1949
+        label=_("with membership figures for the year"),
+        method="filter_figures_year",
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
     )
 
     class Meta:
@@ -255,7 +261,9 @@ class FundAllocationFilter(ScopedFilterSet):
     source_branch = BranchFilter(label=_("from the branch of"), path_lookup="source__path")
     source_above = OrganizationChoiceFilter(label=_("from a federation above"), method="filter_source_above")
     purpose = django_filters.ChoiceFilter(label=_("purpose"), choices=Purpose.choices)
-    year = django_filters.NumberFilter(label=_("year"), field_name="date", lookup_expr="year", min_value=1949)
+    year = django_filters.NumberFilter(
+        label=_("year"), field_name="date", lookup_expr="year", min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
     date = django_filters.DateFromToRangeFilter(
         label=_("date between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )

@@ -26,6 +26,7 @@ from organizations.forms import (
 )
 from organizations.models import FundAllocation, MembershipFigure, Organization, Purpose
 from organizations.tables import FundAllocationTable, OrganizationTable, yuan
+from unionportal.forms import parse_pk
 from unionportal.history import history_rows
 from unionportal.roles import Action
 from unionportal.views import (
@@ -48,7 +49,6 @@ class OrganizationListView(ObjectListView):
     title = gettext_lazy("Organizations")
     create_url_name = "organizations:organization_create"
     import_url_name = "organizations:organization_import"
-    export_filename = "organizations"
 
     def get_base_queryset(self, queryset):
         return queryset.select_related("parent")
@@ -198,8 +198,8 @@ class OrganizationCreateView(ServiceFormView):
 
     def get_form(self, data=None, files=None):
         form = super().get_form(data, files)
-        parent_pk = self.request.GET.get("parent")
-        if data is None and parent_pk and parent_pk.isdigit():
+        parent_pk = parse_pk(self.request.GET.get("parent"))
+        if data is None and parent_pk is not None:
             form.initial["parent"] = form.fields["parent"].queryset.filter(pk=parent_pk).first()
         return form
 
@@ -361,7 +361,6 @@ class FundAllocationListView(ObjectListView):
     template_name = "organizations/fundallocation_list.html"
     title = gettext_lazy("Fund allocations")
     create_url_name = "organizations:fundallocation_create"
-    export_filename = "fund_allocations"
 
     def get_base_queryset(self, queryset):
         return queryset.select_related("recipient").annotate(source_label=Coalesce("source__name", "source_name"))
@@ -395,8 +394,8 @@ class FundAllocationCreateView(ServiceFormView):
 
     def get_form(self, data=None, files=None):
         form = super().get_form(data, files)
-        recipient_pk = self.request.GET.get("recipient")
-        if data is None and recipient_pk and recipient_pk.isdigit():
+        recipient_pk = parse_pk(self.request.GET.get("recipient"))
+        if data is None and recipient_pk is not None:
             form.initial["recipient"] = form.fields["recipient"].queryset.filter(pk=recipient_pk).first()
         return form
 

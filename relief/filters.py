@@ -14,6 +14,7 @@ from relief.models import (
     Programme,
 )
 from unionportal.filters import ChosenOnlyFilter, ScopedFilterSet, YesNoWidget
+from unionportal.validators import FIRST_YEAR, LAST_YEAR
 
 DATE_RANGE = django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
 
@@ -39,7 +40,7 @@ class BeneficiaryFilter(ScopedFilterSet):
 
 class ProgrammeFilter(ScopedFilterSet):
     name = django_filters.CharFilter(label=_("name contains"), lookup_expr="icontains")
-    year = django_filters.NumberFilter(label=_("year"), min_value=1949)
+    year = django_filters.NumberFilter(label=_("year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
     class Meta:
         model = Programme

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -187,6 +188,12 @@ class DisbursementForm(ScopedModelForm):
             f"{person.full_name}（{person.masked_id_number} · {person.organization.name}）"
         )
         self.fields["paying_organization"].queryset = self.fields["paying_organization"].queryset.order_by("path")
+        # Negative amounts belong to reversing entries alone: the message goes on the amount
+        # typed, not above the form from the table's constraint.
+        if not self.instance.reverses_id:
+            for name in ("cash", "in_kind_value"):
+                self.fields[name].validators.append(MinValueValidator(0))
+                self.fields[name].widget.attrs["min"] = 0
         self.fields["head_count"].help_text = _("For a group: the number of people helped.")
         if self.instance.pk:
             self.initial["recipient_type"] = "person" if self.instance.beneficiary_id else "group"

@@ -100,9 +100,9 @@ class BeneficiaryImporter(Importer):
         super().__init__(user)
         self.rows_by_id_number = {}
 
-    def run(self, data, *, commit):
+    def run(self, data, *, commit, progress=None):
         self.rows_by_id_number = {}
-        return super().run(data, commit=commit)
+        return super().run(data, commit=commit, progress=progress)
 
     @property
     def columns(self):

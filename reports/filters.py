@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations.filters import BranchFilter
 from organizations.models import MembershipFigure, Organization
 from unionportal.filters import ScopedFilterSet
+from unionportal.validators import FIRST_YEAR, LAST_YEAR
 
 
 class MissingFiguresFilter(ScopedFilterSet):
@@ -12,7 +13,11 @@ class MissingFiguresFilter(ScopedFilterSet):
 
     branch = BranchFilter()
     year = django_filters.NumberFilter(
-        label=_("no membership figures for"), method="filter_year", min_value=1949, max_value=2100, required=True
+        label=_("no membership figures for"),
+        method="filter_year",
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        required=True,
     )
 
     class Meta:

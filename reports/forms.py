@@ -3,8 +3,10 @@ from django.utils.translation import gettext_lazy
 
 from organizations.filters import BranchChoiceField
 from organizations.models import Organization
+from unionportal.forms import parse_pk
 from unionportal.reporting import Period
 from unionportal.roles import Action
+from unionportal.validators import bound_days
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -20,10 +22,11 @@ class AnnualSummaryForm(forms.Form):
         super().__init__(data)
         self.fields["from"] = forms.DateField(label=gettext_lazy("From"), widget=DATE)
         self.fields["to"] = forms.DateField(label=gettext_lazy("To"), widget=DATE)
+        bound_days(self)
         field = self.fields["organization"]
         field.queryset = Organization.objects.restrict(user, Action.VIEW)
-        value = str(data.get("organization") or "")
-        field.selected = [int(value)] if value.isdigit() else []
+        chosen = parse_pk(data.get("organization"))
+        field.selected = [] if chosen is None else [chosen]
         if user.organization_id:
             field.selected.append(user.organization_id)
         field.empty_label = None

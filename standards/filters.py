@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations.filters import BranchFilter, OwnRecordsFilter
 from standards.models import Assessment, AssessmentStatus, Standard
 from unionportal.filters import ScopedFilterSet, YesNoWidget
+from unionportal.validators import FIRST_YEAR, LAST_YEAR
 
 NO_RATING = "none"
 
@@ -21,10 +22,14 @@ class AssessmentFilter(ScopedFilterSet):
     branch = BranchFilter(path_lookup="organization__path")
     only = OwnRecordsFilter(label=_("only this organization"), path_lookup="organization__path")
     standard = django_filters.ModelChoiceFilter(label=_("standard"), queryset=Standard.objects.all())
-    year = django_filters.NumberFilter(label=_("year"))
+    year = django_filters.NumberFilter(label=_("year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     # A span of years, for the annual summary's figures over a period of several years.
-    year_min = django_filters.NumberFilter(label=_("from year"), field_name="year", lookup_expr="gte")
-    year_max = django_filters.NumberFilter(label=_("to year"), field_name="year", lookup_expr="lte")
+    year_min = django_filters.NumberFilter(
+        label=_("from year"), field_name="year", lookup_expr="gte", min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
+    year_max = django_filters.NumberFilter(
+        label=_("to year"), field_name="year", lookup_expr="lte", min_value=FIRST_YEAR, max_value=LAST_YEAR
+    )
     status = django_filters.ChoiceFilter(label=_("status"), choices=AssessmentStatus.choices)
     rating = django_filters.ChoiceFilter(
         label=_("stars"),

@@ -21,6 +21,7 @@ from standards.forms import (
 )
 from standards.models import Assessment, AssessmentItem, AssessmentStatus, Evidence, Standard
 from standards.tables import AssessmentTable, StandardTable
+from unionportal.forms import parse_pk
 from unionportal.roles import Action
 from unionportal.views import (
     ImageDeleteView,
@@ -41,7 +42,6 @@ class StandardListView(ObjectListView):
     title = pgettext_lazy("list of standards", "Standards")
     template_name = "standards/standard_list.html"
     create_url_name = "standards:standard_create"
-    export_filename = "standards"
 
     def get_base_queryset(self, queryset):
         return queryset.select_related("owner").annotate(criteria_count=Count("criteria"))
@@ -157,7 +157,6 @@ class AssessmentListView(ObjectListView):
     title = gettext_lazy("Assessments")
     template_name = "standards/assessment_list.html"
     create_url_name = "standards:assessment_create"
-    export_filename = "assessments"
 
     def get_base_queryset(self, queryset):
         return queryset.select_related("organization", "standard")
@@ -174,8 +173,8 @@ class AssessmentCreateView(ServiceFormView):
 
     def get_form(self, data=None, files=None):
         standard = None
-        chosen = self.request.GET.get("standard", "")
-        if data is None and chosen.isdigit():
+        chosen = parse_pk(self.request.GET.get("standard"))
+        if data is None and chosen is not None:
             standard = Standard.objects.restrict(self.request.user).filter(active=True, pk=chosen).first()
         return self.form_class(data=data, standard=standard, **self.get_form_kwargs())
 

@@ -8,7 +8,7 @@ class UnionportalConfig(AppConfig):
     verbose_name = "unionportal"
 
     def ready(self):
-        from unionportal import cache, history
+        from unionportal import cache, history, lookups  # noqa: F401 (registers the lookup)
 
         cache.connect()
         history.cache_history_managers()

@@ -4,6 +4,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.scoping import restrict_form_fields
+from unionportal.validators import FIRST_YEAR, LAST_YEAR, bound_days
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -14,7 +15,20 @@ class ScopedFilterSet(django_filters.FilterSet):
         if not hasattr(self, "_form"):
             form = super().form
             restrict_form_fields(form, self.request.user)
+            bound_days(form)
         return self._form
+
+
+class YearRangeField(django_filters.fields.RangeField):
+    def __init__(self, *args, **kwargs):
+        first, last = (forms.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR) for _year in "ab")
+        super().__init__((first, last), *args, **kwargs)
+
+
+class YearRangeFilter(django_filters.RangeFilter):
+    """From one year to another, each between FIRST_YEAR and LAST_YEAR."""
+
+    field_class = YearRangeField
 
 
 class YesNoWidget(django_filters.widgets.BooleanWidget):

@@ -1,9 +1,21 @@
 """Form bases: every model-choice field is restricted to the user's branch on creation."""
 
+import re
+
 from django import forms
 
 from unionportal.roles import Action
 from unionportal.scoping import restrict_form_fields
+
+PK = re.compile(r"[0-9]{1,18}")
+
+
+def parse_pk(value):
+    """The key a query string names (?parent=12), or None: ASCII digits only, as many as a
+    64-bit key holds. `str.isdigit` also takes "²" (which int() refuses) and any length
+    (which SQLite's driver refuses with OverflowError)."""
+    value = "" if value is None else str(value)
+    return int(value) if PK.fullmatch(value) else None
 
 
 class ScopedForm(forms.Form):

@@ -121,9 +121,13 @@ def parse_decimal(value):
             raise ValidationError(_("Enter an amount such as 1200.50.")) from None
     if not number.is_finite() or number < 0:
         raise ValidationError(_("Enter an amount that is not negative."))
-    if number != number.quantize(decimal.Decimal("0.01")):
+    try:
+        cents = number.quantize(decimal.Decimal("0.01"))
+    except decimal.InvalidOperation:  # more digits than Decimal keeps (1e30): no real amount
+        raise ValidationError(_("Enter an amount such as 1200.50.")) from None
+    if number != cents:
         raise ValidationError(_("An amount has at most two decimal places."))
-    return number.quantize(decimal.Decimal("0.01"))
+    return cents
 
 
 _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")

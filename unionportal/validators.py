@@ -2,13 +2,43 @@
 
 import datetime
 import re
+import unicodedata
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+# The years a record may be dated in (the People's Republic's unions on), and the days a
+# filter or a report's period may name: a year 1 or 99999 is a typing slip, and past these
+# Python's dates (year 0 a year before 0001) and Django's year lookups fail.
+FIRST_YEAR, LAST_YEAR = 1949, 2100
+EARLIEST_DAY, LATEST_DAY = datetime.date(1900, 1, 1), datetime.date(LAST_YEAR, 12, 31)
+
+
+def validate_day(value):
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s."),
+            code="day_range",
+            params={"earliest": EARLIEST_DAY.isoformat(), "latest": LATEST_DAY.isoformat()},
+        )
+
+
+def bound_days(form):
+    """Every date and date-time field of `form`, those inside a range included, takes only days
+    from EARLIEST_DAY to LATEST_DAY, with a message on the field."""
+    fields = list(form.fields.values())
+    while fields:
+        field = fields.pop()
+        fields.extend(getattr(field, "fields", ()))
+        if isinstance(field, (forms.DateField, forms.DateTimeField)) and validate_day not in field.validators:
+            field.validators.append(validate_day)
+
+
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _ID_CHECK = "10X98765432"
-_ID_RE = re.compile(r"^\d{17}[\dX]$")
+RESIDENT_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
 
 
 def resident_id_check_char(first17):
@@ -26,12 +56,15 @@ def resident_id_birth_date(value):
 
 
 def normalize_resident_id(value):
-    return (value or "").strip().upper()
+    """The number as stored: a Chinese input method's full-width digits and Ｘ made ASCII
+    (NFKC), spaces taken out, x upper-case. Full-width digits used to pass the format, then fail
+    the check digit with a message that did not say why."""
+    return "".join(unicodedata.normalize("NFKC", value or "").split()).upper()
 
 
 def validate_resident_id(value):
     value = normalize_resident_id(value)
-    if not _ID_RE.match(value):
+    if not RESIDENT_ID_SHAPE.fullmatch(value):
         raise ValidationError(
             _("A resident ID number has 18 characters: 17 digits and a digit or X."),
             code="id_format",
