@@ -32,7 +32,7 @@ class LoginForm(AuthenticationForm):
                 AuditEvent.Kind.LOGIN_FAILED,
                 outcome=AuditEvent.Outcome.REFUSED,
                 username=username,
-                detail="ip blocked",
+                message="ip_blocked",
             )
             raise ValidationError(self.error_messages["ip_blocked"], code="ip_blocked")
         until = security.username_locked_until(username) if username else None
@@ -42,7 +42,7 @@ class LoginForm(AuthenticationForm):
                 AuditEvent.Kind.LOGIN_FAILED,
                 outcome=AuditEvent.Outcome.REFUSED,
                 username=username,
-                detail="locked",
+                message="locked",
             )
             raise ValidationError(
                 self.error_messages["locked"],
@@ -60,7 +60,8 @@ class LoginForm(AuthenticationForm):
                     AuditEvent.Kind.LOCKOUT,
                     outcome=AuditEvent.Outcome.REFUSED,
                     username=username,
-                    detail=f"until {until.isoformat()}",
+                    message="locked_until",
+                    params={"until": until.isoformat()},
                 )
             raise
         return cleaned

@@ -33,7 +33,7 @@ class SessionTimeoutMiddleware:
             too_long = now - started > settings.SESSION_MAX_HOURS * 3600
             if idle or too_long:
                 user = request.user
-                record(request, AuditEvent.Kind.SESSION_EXPIRED, user=user, detail="idle" if idle else "max age")
+                record(request, AuditEvent.Kind.SESSION_EXPIRED, user=user, message="idle" if idle else "max_age")
                 logout(request)
                 messages.info(request, _("Your session has ended. Please log in again."))
                 return redirect_to_login(request.get_full_path())

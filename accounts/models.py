@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from organizations.models import Organization
@@ -103,11 +104,15 @@ class AuditEvent(models.Model):
         User, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     username = models.CharField(_("username"), max_length=150, blank=True)
-    organization_path = models.CharField(max_length=255, blank=True, db_index=True)
+    organization_path = models.CharField(_("organization path"), max_length=255, blank=True, db_index=True)
     organization_name = models.CharField(_("organization"), max_length=100, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    # What happened, as a message code and its values (accounts/audit.py puts them into words in
+    # the reader's language); `detail` is the text of events logged before the codes were kept.
+    message = models.CharField(max_length=30, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     detail = models.TextField(_("detail"), blank=True)
     path = models.CharField(_("page"), max_length=300, blank=True)
 
@@ -133,6 +138,12 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.time:%Y-%m-%d %H:%M} {self.username} {self.get_kind_display()}"
+
+    @property
+    def description(self):
+        from accounts.audit import describe
+
+        return describe(self)
 
 
 class JobQuerySet(models.QuerySet):
@@ -160,7 +171,7 @@ class Job(models.Model):
         FAILED = "failed", _("Failed")
 
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="jobs")
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("job", "kind"), max_length=10, choices=Kind.choices)
     # The dotted path of the list view (export) or import view that the job runs again, with
     # the user's scope as it is when the job runs.
     what = models.CharField(max_length=200)

@@ -58,6 +58,12 @@ class RevealView(ScopedViewMixin, TemplateView):
         record(
             request,
             AuditEvent.Kind.REVEAL,
-            detail=f"{obj._meta.label} {obj.pk} {','.join(self.fields)}: {form.cleaned_data['reason']}",
+            message="revealed",
+            params={
+                "model": obj._meta.label,
+                "pk": obj.pk,
+                "fields": list(self.fields),
+                "reason": form.cleaned_data["reason"],
+            },
         )
         return render(request, self.template_name, self.context(form, revealed))

@@ -28,8 +28,8 @@ def _set_reveal(*, actor, user, may_reveal, request):
         user.user_permissions.remove(permission)
     else:
         return
-    verb = "granted" if may_reveal else "withdrew"
-    record(request, AuditEvent.Kind.USER_CHANGE, user=actor, detail=f"{verb} reveal permission: {user.username}")
+    message = "reveal_granted" if may_reveal else "reveal_withdrawn"
+    record(request, AuditEvent.Kind.USER_CHANGE, user=actor, message=message, params={"username": user.username})
 
 
 @transaction.atomic
@@ -39,7 +39,8 @@ def user_create(*, actor, request=None, password, may_reveal=None, **fields):
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    record(request, AuditEvent.Kind.USER_CHANGE, user=actor, detail=f"created {user.username} ({user.role})")
+    params = {"username": user.username, "role": user.role}
+    record(request, AuditEvent.Kind.USER_CHANGE, user=actor, message="user_created", params=params)
     _set_reveal(actor=actor, user=user, may_reveal=may_reveal, request=request)
     return user
 
@@ -58,7 +59,8 @@ def user_update(*, actor, user, request=None, may_reveal=None, **fields):
         setattr(user, name, value)
     user.full_clean(exclude=["password"])
     user.save()
-    record(request, AuditEvent.Kind.USER_CHANGE, user=actor, detail=f"changed {user.username} ({user.role})")
+    params = {"username": user.username, "role": user.role}
+    record(request, AuditEvent.Kind.USER_CHANGE, user=actor, message="user_changed", params=params)
     _set_reveal(actor=actor, user=user, may_reveal=may_reveal, request=request)
     return user
 
@@ -73,7 +75,8 @@ def user_set_active(*, actor, user, active, request=None):
         request,
         AuditEvent.Kind.USER_CHANGE,
         user=actor,
-        detail=f"{'activated' if active else 'deactivated'} {user.username}",
+        message="user_activated" if active else "user_deactivated",
+        params={"username": user.username},
     )
     return user
 
@@ -82,5 +85,6 @@ def user_set_active(*, actor, user, active, request=None):
 def user_reset_password(*, actor, user, password, request=None):
     user.set_password(password)
     user.save(update_fields=["password"])
-    record(request, AuditEvent.Kind.PASSWORD_RESET, user=actor, detail=f"reset password of {user.username}")
+    params = {"username": user.username}
+    record(request, AuditEvent.Kind.PASSWORD_RESET, user=actor, message="password_reset", params=params)
     return user

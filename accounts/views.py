@@ -49,7 +49,6 @@ class UserListView(ObjectListView):
     table_class = UserTable
     title = gettext_lazy("Users")
     create_url_name = "accounts:user_create"
-    export_filename = "users"
 
     def get_base_queryset(self, queryset):
         return queryset.select_related("organization")
@@ -136,7 +135,6 @@ class AuditEventListView(ObjectListView):
     filterset_class = AuditEventFilter
     table_class = AuditEventTable
     title = gettext_lazy("Audit log")
-    export_filename = "audit-log"
 
 
 # Background jobs: every user sees their own, and nobody else's (404), whatever their role.

@@ -11,6 +11,7 @@ import random
 from decimal import Decimal
 
 from activities.models import Activity, ActivityKind, Campaign, Honour, HonourLevel, HonourTitle, RecipientType
+from organizations.demo import demo_reason
 from organizations.models import OrganizationKind, UnitType
 
 K = ActivityKind
@@ -76,7 +77,7 @@ def load_honours(pingtang, unions, rng):
                 given = rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
                 honour.recipient_name = rng.choice(SURNAMES) + given
                 honour.recipient_unit = union.name.removesuffix("工会")
-            honour._change_reason = "load_demo"
+            honour._change_reason = demo_reason()
             honours.append(honour)
     for honour in honours:
         honour.save()

@@ -122,7 +122,8 @@ class HonourTable(Table):
 
 class HonourTitleTable(Table):
     name = tables.Column()
-    owner = tables.Column(verbose_name=_("defined by"), accessor="owner__name", order_by="owner__path", default="")
+    # No empty values: a title without an owner is shown as the portal's, not as a blank.
+    owner = tables.Column(verbose_name=_("defined by"), accessor="owner__name", order_by="owner__path", empty_values=())
     honour_count = tables.Column(verbose_name=_("honours"), attrs=NUMBER)
     edit = tables.Column(verbose_name="", empty_values=(), orderable=False, exclude_from_export=True)
 

@@ -28,6 +28,7 @@ from activities.tables import ActivityTable, CampaignTable, HonourTable, HonourT
 from cadres.models import Cadre
 from organizations.models import Organization
 from organizations.tables import yuan
+from unionportal.forms import parse_pk
 from unionportal.roles import Action
 from unionportal.views import (
     ImageDeleteView,
@@ -51,7 +52,6 @@ class CampaignListView(ObjectListView):
     title = gettext_lazy("Campaigns")
     template_name = "activities/campaign_list.html"
     create_url_name = "activities:campaign_create"
-    export_filename = "campaigns"
 
     def get_base_queryset(self, queryset):
         return queryset.select_related("organizer").annotate(
@@ -128,7 +128,6 @@ class ActivityListView(ObjectListView):
     template_name = "activities/activity_list.html"
     create_url_name = "activities:activity_create"
     import_url_name = "activities:activity_import"
-    export_filename = "activities"
 
     def get_base_queryset(self, queryset):
         return queryset.select_related("organizer", "campaign")
@@ -181,8 +180,8 @@ class ActivityFormView(ServiceFormView):
 
     def get_form(self, data=None, files=None):
         form = self.form_class(data=data, instance=self.object, user=self.request.user)
-        campaign = self.request.GET.get("campaign", "")
-        if data is None and self.object is None and campaign.isdigit():
+        campaign = parse_pk(self.request.GET.get("campaign"))
+        if data is None and self.object is None and campaign is not None:
             chosen = form.fields["campaign"].queryset.filter(pk=campaign).first()
             if chosen is not None:
                 form.initial.update(campaign=chosen.pk, organizer=chosen.organizer_id)
@@ -248,7 +247,6 @@ class HonourListView(ObjectListView):
     template_name = "activities/honour_list.html"
     create_url_name = "activities:honour_create"
     import_url_name = "activities:honour_import"
-    export_filename = "honours"
 
     def get_base_queryset(self, queryset):
         return queryset.select_related("title", "organization")
@@ -424,7 +422,6 @@ class HonourTitleListView(ObjectListView):
     title = gettext_lazy("Honour titles")
     template_name = "activities/honourtitle_list.html"
     create_url_name = "activities:honourtitle_create"
-    export_filename = "honour_titles"
 
     def get_base_queryset(self, queryset):
         return queryset.select_related("owner").annotate(honour_count=Count("honours"))

@@ -24,6 +24,7 @@ from cadres.models import (
     Training,
     TrainingCategory,
 )
+from organizations.demo import demo_reason
 from organizations.models import OrganizationKind
 from unionportal.validators import resident_id_check_char
 
@@ -92,11 +93,11 @@ def _save(cadre, posts):
     existing = Cadre.objects.filter(id_number=cadre.id_number).first()
     if existing:
         return existing
-    cadre._change_reason = "load_demo"
+    cadre._change_reason = demo_reason()
     cadre.save()
     for fields in posts:
         post = Post(cadre=cadre, organization=cadre.organization, **fields)
-        post._change_reason = "load_demo"
+        post._change_reason = demo_reason()
         post.save()
     return cadre
 
@@ -301,7 +302,7 @@ def _attend(training, cadres):
     bulk_create_with_history(
         [Attendance(training=training, cadre=cadre) for cadre in cadres if cadre.pk not in have],
         Attendance,
-        default_change_reason="load_demo",
+        default_change_reason=demo_reason(),
     )
 
 

@@ -41,7 +41,6 @@ class PostListView(ObjectListView):
     title = gettext_lazy("Cadres")
     create_url_name = "cadres:cadre_create"
     import_url_name = "cadres:cadre_import"
-    export_filename = "cadres"
 
     def get_base_queryset(self, queryset):
         return queryset.select_related("cadre", "organization")
@@ -89,6 +88,7 @@ def _store_photo(form, cadre):
 
 class CadreCreateView(ServiceFormView):
     model = Cadre
+    list_url_name = "cadres:post_list"
     action = Action.ADD
     form_class = CadreCreateForm
     title = gettext_lazy("New cadre")
@@ -109,6 +109,7 @@ class CadreCreateView(ServiceFormView):
 
 class CadreUpdateView(ServiceFormView):
     model = Cadre
+    list_url_name = "cadres:post_list"
     action = Action.CHANGE
     form_class = CadreForm
     success_message = gettext_lazy("The cadre was saved.")
@@ -150,6 +151,7 @@ class PostCreateView(ServiceFormView):
     """Give a cadre of the branch a new post (in any organization of the branch)."""
 
     model = Cadre
+    list_url_name = "cadres:post_list"
     action = Action.CHANGE
     form_class = PostForm
     success_message = gettext_lazy("The post was added.")
@@ -196,7 +198,6 @@ class TrainingListView(ObjectListView):
     table_class = TrainingTable
     title = gettext_lazy("Training courses")
     create_url_name = "cadres:training_create"
-    export_filename = "training"
 
     def get_base_queryset(self, queryset):
         return queryset.select_related("organizer").annotate(person_times=Count("attendances") + F("other_attendees"))

@@ -9,6 +9,7 @@ Everything is generated from a fixed seed, so every run builds the same records.
 import datetime
 import random
 
+from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
 from organizations.models import MembershipFigure, Organization, OrganizationKind, UnitType
@@ -236,6 +237,11 @@ PINGTANG_FIRST_YEAR = 2014
 SHUANGYASHAN_FIRST_YEAR = 2011
 
 
+def demo_reason():
+    """The reason the history gives for what the demo made, in the language it is loaded in."""
+    return gettext("demo data")
+
+
 def _credit_code(rng, region="522727"):
     body = "91" + region + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
     return body + credit_code_check_char(body)
@@ -408,7 +414,7 @@ def _build(plan):
         existing = Organization.objects.filter(parent=parent, name=fields["name"]).first()
         if existing is None:
             instance = Organization(parent=parent, **fields)
-            instance._change_reason = "load_demo"
+            instance._change_reason = demo_reason()
             if parent is None:
                 existing = Organization.objects.add_root(instance=instance)
             else:
@@ -445,7 +451,7 @@ def _figures(rng, organizations, first_year, last_year):
                     else round(members * rng.uniform(0, 0.05)),
                 )
             )
-    bulk_create_with_history(figures, MembershipFigure, batch_size=1000, default_change_reason="load_demo")
+    bulk_create_with_history(figures, MembershipFigure, batch_size=1000, default_change_reason=demo_reason())
     return len(figures)
 
 

@@ -17,6 +17,7 @@ import random
 from decimal import Decimal
 
 from accounts.models import User
+from organizations.demo import demo_reason
 from organizations.models import OrganizationKind
 from relief import services
 from relief.models import Beneficiary, Cause, Disbursement, HardshipLevel, Programme
@@ -72,7 +73,7 @@ def _beneficiaries(rng, unions, count):
             bank_account=f"6228{rng.randint(10**14, 10**15 - 1)}",
             filed_on=datetime.date(2013, rng.randint(9, 12), rng.randint(1, 28)),
         )
-        person._change_reason = "load_demo"
+        person._change_reason = demo_reason()
         person.full_clean()
         person.save()
         people.append(person)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from cadres.models import Gender
 from organizations.tables import yuan
 from relief.models import Beneficiary, Cause, Disbursement, Programme, mask_account
-from unionportal.tables import DateColumn, Table
+from unionportal.tables import DateColumn, Table, YesNoColumn
 from unionportal.validators import mask_resident_id
 
 NUMBER = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
@@ -154,7 +154,7 @@ class DisbursementTable(Table):
         accessor="paying_organization__name",
         order_by="paying_organization__path",
     )
-    historical = tables.BooleanColumn(yesno=("✔", ""))
+    historical = YesNoColumn(yesno=("✔", ""))
 
     # An export reads values (unionportal/tables.py): the record's properties made from the
     # fields, as Disbursement.recipient_display and Beneficiary.masked_id_number make them.

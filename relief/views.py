@@ -20,6 +20,7 @@ from relief.filters import BeneficiaryFilter, DisbursementFilter, DisbursementSh
 from relief.forms import BeneficiaryForm, DisbursementForm, ProgrammeForm, ReturnForm, ReverseForm, ReviewForm
 from relief.models import COMMITTED, Beneficiary, Disbursement, DisbursementStatus, Programme, Review
 from relief.tables import CAUSES, BeneficiaryTable, DisbursementTable, ProgrammeTable
+from unionportal.forms import parse_pk
 from unionportal.roles import Action, has_permission
 from unionportal.views import (
     ImportTemplateView,
@@ -30,7 +31,7 @@ from unionportal.views import (
     ScopedViewMixin,
     ServiceFormView,
 )
-from unionportal.xlsx import table_response
+from unionportal.xlsx import dated_filename, table_response
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
@@ -98,7 +99,6 @@ class BeneficiaryListView(ReliefTabsMixin, ObjectListView):
     template_name = "relief/beneficiary_list.html"
     create_url_name = "relief:beneficiary_create"
     import_url_name = "relief:beneficiary_import"
-    export_filename = "hardship_files"
     active_tab = "beneficiaries"
 
     def get_base_queryset(self, queryset):
@@ -198,7 +198,6 @@ class ProgrammeListView(ReliefTabsMixin, ObjectListView):
     title = gettext_lazy("Relief programmes")
     template_name = "relief/programme_list.html"
     create_url_name = "relief:programme_create"
-    export_filename = "relief_programmes"
     active_tab = "programmes"
 
     def get_base_queryset(self, queryset):
@@ -286,7 +285,6 @@ class DisbursementListView(ReliefTabsMixin, ObjectListView):
     template_name = "relief/disbursement_list.html"
     create_url_name = "relief:disbursement_create"
     import_url_name = "relief:disbursement_import"
-    export_filename = "disbursements"
     active_tab = "disbursements"
 
     def get_base_queryset(self, queryset):
@@ -364,9 +362,9 @@ class DisbursementCreateView(ServiceFormView):
         form = self.form_class(data=data, user=self.request.user)
         if data is None:
             for name in ("beneficiary", "programme"):
-                chosen = self.request.GET.get(name, "")
-                if chosen.isdigit() and form.fields[name].queryset.filter(pk=chosen).exists():
-                    form.initial[name] = int(chosen)
+                chosen = parse_pk(self.request.GET.get(name))
+                if chosen is not None and form.fields[name].queryset.filter(pk=chosen).exists():
+                    form.initial[name] = chosen
         return form
 
     def perform(self, form):
@@ -552,10 +550,12 @@ class DisbursementPayoutView(ScopedViewMixin, View):
             ]
             for number, item in enumerate(disbursements, start=1)
         ]
-        detail = f"relief.Disbursement payout {len(rows)} {request.GET.urlencode()}"
-        record(request, AuditEvent.Kind.EXPORT, detail=detail)
-        record(request, AuditEvent.Kind.REVEAL, detail=f"{detail}: id_number,bank_account")
-        return table_response(_("Bank payout list"), headers, rows, "payout.xlsx")
+        params = {"report": "payout", "count": len(rows), "query": request.GET.urlencode()}
+        record(request, AuditEvent.Kind.EXPORT, message="exported", params=params)
+        # The payout list shows ID and account numbers in full: a reveal of every row.
+        fields = ["id_number", "bank_account"]
+        record(request, AuditEvent.Kind.REVEAL, message="exported", params={**params, "fields": fields})
+        return table_response(_("Bank payout list"), headers, rows, dated_filename(_("Bank payout list")))
 
 
 class DisbursementPublicityView(ReliefTabsMixin, ScopedViewMixin, TemplateView):
@@ -632,6 +632,7 @@ class DisbursementPublicityView(ReliefTabsMixin, ScopedViewMixin, TemplateView):
         record(
             self.request,
             AuditEvent.Kind.EXPORT,
-            detail=f"relief.Disbursement publicity {len(values)} {self.request.GET.urlencode()}",
+            message="exported",
+            params={"report": "publicity", "count": len(values), "query": self.request.GET.urlencode()},
         )
-        return table_response(_("Publicity list"), headers, values, "publicity.xlsx")
+        return table_response(_("Publicity list"), headers, values, dated_filename(_("Publicity list")))

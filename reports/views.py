@@ -17,6 +17,7 @@ from reports.tables import MissingFiguresTable
 from reports.workbook import summary_workbook
 from standards.models import Assessment, Standard
 from standards.reports import Gap, StandardizationReport, default_standard
+from unionportal.forms import parse_pk
 from unionportal.roles import Action, role_allows
 from unionportal.views import ObjectListView, ScopedViewMixin, audit
 from unionportal.xlsx import workbook_response
@@ -125,7 +126,12 @@ class AnnualSummaryView(ScopedViewMixin, TemplateView):
         if summary is not None and request.GET.get("format") == "xlsx":
             if not self.may(Action.EXPORT):
                 raise PermissionDenied
-            audit(request, "export", detail=f"annual summary {request.GET.urlencode()}")
+            audit(
+                request,
+                "export",
+                message="report",
+                params={"report": "annual_summary", "query": request.GET.urlencode()},
+            )
             workbook = summary_workbook(summary, generated_by=user.full_name or user.username)
             filename = _("annual-summary-%(start)s-%(end)s.xlsx") % {
                 "start": summary.period.start.isoformat(),
@@ -156,7 +162,6 @@ class MissingFiguresView(ObjectListView):
     filterset_class = MissingFiguresFilter
     table_class = MissingFiguresTable
     title = gettext_lazy("Units without membership figures")
-    export_filename = "missing-figures"
 
     def get_base_queryset(self, queryset):
         return (
@@ -199,7 +204,7 @@ class StandardizationReportForm(forms.Form):
 def _exists_or_404(queryset, value):
     """A record named in the query string but outside the user's scope does not exist: 404,
     where a record in scope that the form does not offer is only an error on the form."""
-    if value and not (value.isdigit() and queryset.filter(pk=value).exists()):
+    if value and not ((pk := parse_pk(value)) is not None and queryset.filter(pk=pk).exists()):
         raise Http404
 
 
@@ -226,7 +231,8 @@ class StandardizationReportView(ScopedViewMixin, TemplateView):
         if report is not None and request.GET.get("format") == "xlsx":
             if not self.may(Action.EXPORT):
                 raise PermissionDenied
-            audit(request, "export", detail=f"standardization report {request.GET.urlencode()}")
+            params = {"report": "standardization", "query": request.GET.urlencode()}
+            audit(request, "export", message="report", params=params)
             filename = _("standardization-%(year)d.xlsx") % {"year": report.year}
             return workbook_response(report.workbook(), filename)
         return self.render_to_response(self.get_context_data(form=form, report=report))

@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from unionportal.forms import parse_pk
 from unionportal.roles import Action, role_allows
 from unionportal.scoping import may
 
@@ -106,6 +107,10 @@ class ScopedModelAdmin(admin.ModelAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A relative link on a change form (the password's "../password/") lands here with a
+        # version that is no number: simple-history's lookup then raised ValueError.
+        if parse_pk(version_id) is None:
+            raise Http404
         self._check_scope(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
@@ -124,7 +129,11 @@ class ScopedModelAdmin(admin.ModelAdmin):
 
 class ScopedInline:
     """Inlines under a ScopedModelAdmin: role permissions instead of Django's per-model ones,
-    and foreign-key dropdowns restricted to the branch."""
+    and foreign-key dropdowns restricted to the branch. No "view on site" link per row: the
+    portal's redirect answers only for registered models (an inline's is often not), so the
+    link was a 404."""
+
+    view_on_site = False
 
     def _may(self, request, action):
         return request.user.is_superuser or may(request.user, self.model, action)

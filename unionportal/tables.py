@@ -431,7 +431,8 @@ class Table(tables.Table):
         field = self.prefixed_page_field
         # django-tables2's own words (its template's {% trans %}), in this project's catalogue too.
         previous, following = escape(gettext("previous")), escape(gettext("next"))
-        parts = ['<nav aria-label="Table navigation"><ul class="pagination justify-content-center">']
+        label = escape(gettext("Table navigation"))
+        parts = [f'<nav aria-label="{label}"><ul class="pagination justify-content-center">']
         if page.has_previous():
             parts.append(
                 f'<li class="previous page-item"><a href="{self._query(field, page.previous_page_number())}" '
@@ -527,6 +528,21 @@ class DateTimeColumn(DateColumn):
 
     def value(self, value):
         return template_localtime(value)
+
+
+@library.register
+class YesNoColumn(tables.BooleanColumn):
+    """A yes/no field: django-tables2's mark on the page, and in an export the word (是/否)
+    instead of Python's True and False. Registered, so a table's yes/no fields get it too."""
+
+    @classmethod
+    def from_field(cls, field, **kwargs):
+        if isinstance(field, models.BooleanField):
+            return cls(null=getattr(field, "null", False), **kwargs)
+        return None
+
+    def value(self, value):
+        return gettext("yes") if value else gettext("no")
 
 
 def stable(queryset):

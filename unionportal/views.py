@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, resolve, reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.functional import cached_property
@@ -35,7 +35,7 @@ from unionportal.importing import get_importer
 from unionportal.roles import Action
 from unionportal.scoping import branch_ranges, may
 from unionportal.tables import KeysFirstData, StableData
-from unionportal.xlsx import XLSX_CONTENT_TYPE, WorkbookError, file_response, read_rows, save_table
+from unionportal.xlsx import XLSX_CONTENT_TYPE, WorkbookError, dated_filename, file_response, read_rows, save_table
 
 # Rows fetched per query when an export walks its queryset: memory stays flat however many
 # rows match, and a prefetch costs one query per chunk.
@@ -125,7 +125,6 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
     title = ""
     create_url_name = None
     import_url_name = None
-    export_filename = "export"
 
     # Totals of the filtered rows that the page shows beside the table, as {name: aggregate}:
     # read with the row count in one query, into `self.totals`.
@@ -252,10 +251,11 @@ class ObjectListView(ScopedViewMixin, SingleTableMixin, FilterView):
 
     def audit_export(self, count):
         request = self.request
-        audit(request, "export", detail=f"{self.model._meta.label} {count} {request.GET.urlencode()}")
+        params = {"model": self.model._meta.label, "count": count, "query": request.GET.urlencode()}
+        audit(request, "export", message="exported", params=params)
 
     def export_filename_xlsx(self):
-        return f"{self.export_filename}.xlsx"
+        return dated_filename(self.title)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -299,15 +299,34 @@ class ObjectDetailView(ScopedViewMixin, DetailView):
         return context
 
 
+def list_crumb(url_name):
+    """(address, title) of the list page named `url_name`, for breadcrumbs and Cancel links;
+    None when there is no such page."""
+    if not url_name:
+        return None
+    try:
+        url = reverse(url_name)
+    except NoReverseMatch:
+        return None
+    view = getattr(resolve(url).func, "view_class", None)
+    title = getattr(view, "title", "")
+    return (url, title) if title else None
+
+
 class ServiceFormView(ScopedViewMixin, TemplateView):
     """A form whose valid data goes to a service function. Subclasses set `form_class`, and
     implement `perform(form)` returning the object to redirect to; a ValidationError raised by
-    the service lands on the form, field by field."""
+    the service lands on the form, field by field.
+
+    The page leads back to the list of its records (`list_url_name`, by default the model's
+    `<app>:<model>_list` when there is one) in its breadcrumbs, and Cancel returns to the
+    record, or else to that list."""
 
     form_class = None
     template_name = "generic/object_form.html"
     title = ""
     success_message = ""
+    list_url_name = None
 
     def get_object(self, queryset=None):
         if "pk" not in self.kwargs:
@@ -342,7 +361,17 @@ class ServiceFormView(ScopedViewMixin, TemplateView):
         return result.get_absolute_url()
 
     def render_form(self, form, status=200):
-        context = self.get_context_data(form=form, object=self.object, title=self.get_title())
+        crumb = list_crumb(self.list_url_name or f"{self.model._meta.app_label}:{self.model._meta.model_name}_list")
+        object_url = getattr(self.object, "get_absolute_url", None)
+        object_url = object_url() if object_url else ""
+        context = self.get_context_data(
+            form=form,
+            object=self.object,
+            object_url=object_url,
+            list_crumb=crumb,
+            cancel_url=object_url or (crumb[0] if crumb else reverse("home")),
+            title=self.get_title(),
+        )
         return self.render_to_response(context, status=status)
 
     def get_title(self):
@@ -387,6 +416,7 @@ class ImportView(ScopedViewMixin, View):
             "title": _("Import: %(title)s") % {"title": importer.title},
             "columns": importer.columns,
             "list_url_name": self.list_url_name,
+            "list_crumb": list_crumb(self.list_url_name),
             "template_url_name": self.template_url_name,
             **extra,
         }
@@ -476,7 +506,7 @@ class ImportView(ScopedViewMixin, View):
         return HttpResponseRedirect(job.get_absolute_url())
 
     def audit_import(self, count):
-        audit(self.request, "import", detail=f"{self.kind} {count}")
+        audit(self.request, "import", message="imported", params={"kind": self.kind, "count": count})
 
     def _check_upload(self, upload):
         if upload is None:
@@ -498,7 +528,7 @@ class ImportTemplateView(ScopedViewMixin, View):
     def get(self, request):
         importer = get_importer(self.kind)(request.user)
         response = HttpResponse(importer.template(), content_type=XLSX_CONTENT_TYPE)
-        filename = quote(f"{importer.title}{_('import template')}.xlsx")
+        filename = quote(_("%(title)s import template.xlsx") % {"title": importer.title})
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
         return response
 

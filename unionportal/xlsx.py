@@ -13,6 +13,7 @@ import zipfile
 from urllib.parse import quote
 
 from django.http import FileResponse, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -112,6 +113,13 @@ def workbook_response(workbook, filename):
     return response
 
 
+def dated_filename(title, day=None):
+    """A download's name: what it is, in the reader's language, and the day it was made
+    ("困难职工档案_20261122.xlsx"), so that this month's copy is not last month's."""
+    day = day or timezone.localdate()
+    return f"{title}_{day:%Y%m%d}.xlsx"
+
+
 def table_response(title, headers, rows, filename):
     workbook = new_workbook()
     write_sheet(workbook, title, headers, rows)
@@ -195,6 +203,10 @@ def read_rows(data):
             rows.append(list(values))
             if len(rows) > MAX_ROWS + 1:
                 raise WorkbookError(_("The workbook has more than %(max)d rows.") % {"max": MAX_ROWS})
+    except WorkbookError:
+        raise
+    except Exception:  # the sheet's XML is read only now: truncated, a bad cell reference or value
+        raise WorkbookError(_("The workbook could not be read; save it again as .xlsx and retry.")) from None
     finally:
         workbook.close()
     while rows and all(v is None or str(v).strip() == "" for v in rows[-1]):

@@ -7,9 +7,10 @@ import io
 import tempfile
 from pathlib import Path
 from unittest import mock
+from urllib.parse import quote
 
 from django.test import override_settings
-from django.urls import reverse
+from django.urls import get_resolver, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from kombu.exceptions import OperationalError
@@ -19,8 +20,10 @@ from accounts import jobs
 from accounts.models import AuditEvent, Job
 from organizations.models import Organization
 from tests.base import PortalTestCase, make_org
+from tests.unionportal.test_authorization import url_names
 from tests.unionportal.test_importing import HEADERS, SCHOOL, TOWNSHIP, row
 from tests.workbooks import response_bytes, workbook_bytes
+from unionportal.importing import get_importer
 from unionportal.xlsx import XLSX_CONTENT_TYPE
 
 LIST = reverse("organizations:organization_list")
@@ -103,12 +106,16 @@ class ExportJobTest(JobTestCase):
 
         response = self.client.get(download)
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response["Content-Disposition"], "attachment; filename*=UTF-8''organizations.xlsx")
+        # The list's title in the user's language, and the day.
+        filename = f"工会组织_{timezone.localdate():%Y%m%d}.xlsx"
+        self.assertEqual(response["Content-Disposition"], f"attachment; filename*=UTF-8''{quote(filename)}")
         rows = rows_of(response)
         self.assertEqual([row[0] for row in rows[1:]], ["甲区第一中学工会", "甲区城关小学工会", "甲区纺织厂工会"])
         [event] = AuditEvent.objects.filter(kind="export")
         self.assertEqual((event.user, event.username, event.path), (self.alice, "alice", LIST))
-        self.assertEqual(event.detail, "organizations.Organization 3 kind=grassroots&export=xlsx")
+        self.assertEqual(
+            event.params, {"model": "organizations.Organization", "count": 3, "query": "kind=grassroots&export=xlsx"}
+        )
         self.assertEqual(event.organization_path, self.district_a.path)
 
     def test_the_job_and_its_file_do_not_exist_for_anyone_else(self):
@@ -266,7 +273,9 @@ class ImportJobTest(JobTestCase):
         )
         self.assertFalse(Path(commit.upload).exists())
         [event] = AuditEvent.objects.filter(kind="import")
-        self.assertEqual((event.user, event.detail, event.path), (self.alice, "organizations 2", IMPORT))
+        self.assertEqual(
+            (event.user, event.params, event.path), (self.alice, {"kind": "organizations", "count": 2}, IMPORT)
+        )
         self.assertContains(self.client.get(commit.get_absolute_url()), 'data-testid="import-done"')
 
     def test_import_progress_is_reported_while_the_rows_are_checked(self):
@@ -295,3 +304,21 @@ class JobListTest(JobTestCase):
         response = self.client.get(reverse("accounts:job_list"))
         self.assertEqual(list(response.context["jobs"]), [mine])
         self.assertContains(response, mine.get_absolute_url())
+
+
+class EveryImportAsAJobTest(JobTestCase):
+    def test_every_import_view_runs_its_big_files_as_a_job(self):
+        """Each importer takes the job's progress: the hardship files' did not, and every file
+        of theirs above the threshold ended as an unexpected error. Rows of nonsense: the job
+        checks them and lists their errors, whatever the kind."""
+        imports = [name for name in url_names(get_resolver().url_patterns) if name.endswith("_import")]
+        self.assertEqual(len(imports), 6)
+        for name in imports:
+            with self.subTest(name=name):
+                kind = resolve(reverse(name)).func.view_class.kind
+                headers = [column.header for column in get_importer(kind)(self.alice).columns]
+                upload = io.BytesIO(workbook_bytes([headers, ["?"] * len(headers), ["?"] * len(headers)]))
+                upload.name = "导入.xlsx"
+                job = self.work(self.start(reverse(name), file=upload))
+                self.assertEqual(job.status, "failed")
+                self.assertEqual({number for number, _column, _message in job.errors}, {2, 3})

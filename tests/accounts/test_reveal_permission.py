@@ -31,16 +31,18 @@ class RevealPermissionGrantTest(PortalTestCase):
         self.client.post(url, user_post(self.alice))
         self.assertFalse(User.objects.get(pk=self.alice.pk).may_reveal)
         details = list(
-            AuditEvent.objects.filter(kind="user_change", user=self.adam, detail__contains="reveal")
+            AuditEvent.objects.filter(kind="user_change", user=self.adam, message__startswith="reveal")
             .order_by("time", "pk")
-            .values_list("detail", flat=True)
+            .values_list("message", "params")
         )
-        self.assertEqual(details, ["granted reveal permission: alice", "withdrew reveal permission: alice"])
+        self.assertEqual(
+            details, [("reveal_granted", {"username": "alice"}), ("reveal_withdrawn", {"username": "alice"})]
+        )
 
     def test_saving_without_a_change_records_no_grant(self):
         self.login(self.adam)
         self.client.post(reverse("accounts:user_update", args=[self.alice.pk]), user_post(self.alice))
-        self.assertFalse(AuditEvent.objects.filter(detail__contains="reveal").exists())
+        self.assertFalse(AuditEvent.objects.filter(message__startswith="reveal").exists())
 
     def test_admin_of_another_branch_cannot_grant_it(self):
         self.login(self.adam)

@@ -51,7 +51,7 @@ class LoginTestCase(PortalTestCase):
         return list(
             AuditEvent.objects.filter(**lookup)
             .order_by("time", "id")
-            .values_list("kind", "outcome", "username", "detail")
+            .values_list("kind", "outcome", "username", "message")
         )
 
     def failure_at(self, username, when, ip=IP):
@@ -126,7 +126,7 @@ class LockoutTest(LoginTestCase):
         self.assertEqual(
             self.events()[-2:],
             [
-                (Kind.LOCKOUT, Outcome.REFUSED, "alice", lockout.detail),
+                (Kind.LOCKOUT, Outcome.REFUSED, "alice", "locked_until"),
                 (Kind.LOGIN_FAILED, Outcome.REFUSED, "alice", "locked"),
             ],
         )
@@ -138,7 +138,8 @@ class LockoutTest(LoginTestCase):
         self.fail("alice", 5)
         last = AuditEvent.objects.filter(kind=Kind.LOGIN_FAILED).latest("time").time
         lockout = AuditEvent.objects.get(kind=Kind.LOCKOUT)
-        self.assertEqual(lockout.detail, f"until {(last + datetime.timedelta(minutes=30)).isoformat()}")
+        self.assertEqual(lockout.message, "locked_until")
+        self.assertEqual(lockout.params, {"until": (last + datetime.timedelta(minutes=30)).isoformat()})
 
     def test_four_failures_do_not_lock(self):
         self.fail("alice", 4)
@@ -229,7 +230,7 @@ class IpCapTest(LoginTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertNotLoggedIn()
         self.assertEqual(self.form_errors(response), [str(LoginForm.error_messages["ip_blocked"])])
-        self.assertEqual(self.events()[-1], (Kind.LOGIN_FAILED, Outcome.REFUSED, "lena", "ip blocked"))
+        self.assertEqual(self.events()[-1], (Kind.LOGIN_FAILED, Outcome.REFUSED, "lena", "ip_blocked"))
         self.assertFalse(AuditEvent.objects.filter(kind=Kind.LOGIN).exists())
         # No username reached its own limit.
         self.assertFalse(AuditEvent.objects.filter(kind=Kind.LOCKOUT).exists())
@@ -291,7 +292,7 @@ class SessionLimitTest(LoginTestCase):
         self.assertNotLoggedIn()
         event = AuditEvent.objects.get()
         self.assertEqual(
-            (event.kind, event.user, event.username, event.detail), (Kind.SESSION_EXPIRED, self.alice, "alice", "idle")
+            (event.kind, event.user, event.username, event.message), (Kind.SESSION_EXPIRED, self.alice, "alice", "idle")
         )
         # The next request is simply anonymous: no second expiry line.
         self.assertRedirects(self.client.get(self.home), f"{LOGIN_URL}?next=/", fetch_redirect_response=False)
@@ -332,7 +333,7 @@ class SessionLimitTest(LoginTestCase):
         self.assertRedirects(response, f"{LOGIN_URL}?next=/", fetch_redirect_response=False)
         self.assertNotLoggedIn()
         event = AuditEvent.objects.get()
-        self.assertEqual((event.kind, event.user, event.detail), (Kind.SESSION_EXPIRED, self.alice, "max age"))
+        self.assertEqual((event.kind, event.user, event.message), (Kind.SESSION_EXPIRED, self.alice, "max_age"))
 
     def test_session_younger_than_the_maximum_age_stays(self):
         now = time.time()

@@ -45,10 +45,10 @@ class UserTestCase(PortalTestCase):
         }
 
     def assertUserChanges(self, details):
-        self.assertEqual(
-            list(AuditEvent.objects.filter(kind=Kind.USER_CHANGE).order_by("id").values_list("detail", flat=True)),
-            details,
-        )
+        """The user changes logged, as the audit log reads them in English."""
+        with translation.override("en"):
+            events = AuditEvent.objects.filter(kind=Kind.USER_CHANGE).order_by("id")
+            self.assertEqual([event.description for event in events], details)
 
 
 class CreateUserTest(UserTestCase):
@@ -65,7 +65,9 @@ class CreateUserTest(UserTestCase):
         )
         self.assertTrue(newbie.check_password(NEW_PASSWORD))
         event = AuditEvent.objects.get(kind=Kind.USER_CHANGE)
-        self.assertEqual((event.user, event.detail), (self.adam, "created newbie (approver)"))
+        self.assertEqual((event.user, event.message), (self.adam, "user_created"))
+        with translation.override("zh-hans"):
+            self.assertEqual(event.description, "新建用户 newbie（审核人）。")
         self.assertEqual(event.organization_path, self.district_a.path)
 
     def test_only_organizations_of_his_branch_are_offered(self):
@@ -134,7 +136,7 @@ class ChangeUserTest(UserTestCase):
         self.assertRedirects(response, self.alice.get_absolute_url(), fetch_redirect_response=False)
         self.alice.refresh_from_db()
         self.assertEqual((self.alice.role, self.alice.organization), ("approver", self.union_a))
-        self.assertUserChanges(["changed alice (approver)"])
+        self.assertUserChanges(["Changed the user alice (Approver)."])
 
     def test_admin_cannot_change_his_own_role(self):
         self.login(self.adam)
@@ -196,7 +198,7 @@ class ActiveTest(UserTestCase):
         self.client.post(url)
         self.alice.refresh_from_db()
         self.assertTrue(self.alice.is_active)
-        self.assertUserChanges(["deactivated alice", "activated alice"])
+        self.assertUserChanges(["Deactivated the user alice.", "Activated the user alice."])
 
     def test_deactivated_user_cannot_log_in(self):
         self.login(self.adam)
@@ -238,7 +240,9 @@ class PasswordResetTest(UserTestCase):
         self.assertTrue(self.alice.check_password(NEW_PASSWORD))
         self.assertFalse(self.alice.check_password(PASSWORD))
         event = AuditEvent.objects.get(kind=Kind.PASSWORD_RESET)
-        self.assertEqual((event.user, event.detail), (self.adam, "reset password of alice"))
+        self.assertEqual(
+            (event.user, event.message, event.params), (self.adam, "password_reset", {"username": "alice"})
+        )
 
         other = self.client_class()
         self.assertFalse(other.login(username="alice", password=PASSWORD))

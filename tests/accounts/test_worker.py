@@ -68,4 +68,7 @@ class RealWorkerTest(TransactionTestCase):
         names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
         self.assertEqual(names, ["工作县总工会", "工作县第一工会", "工作县第二工会"])
         event = AuditEvent.objects.get(kind="export")
-        self.assertEqual((event.username, event.detail), ("worker_staff", "organizations.Organization 3 export=xlsx"))
+        self.assertEqual(
+            (event.username, event.message, event.params),
+            ("worker_staff", "exported", {"model": "organizations.Organization", "count": 3, "query": "export=xlsx"}),
+        )

@@ -802,7 +802,7 @@ class PostListExportTest(PostListTestCase):
         self.export("?on=&export=xlsx")
         [event] = AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT)
         self.assertEqual(event.user, self.alice)
-        self.assertTrue(event.detail.startswith("cadres.Post 5 "))
+        self.assertEqual((event.message, event.params["model"], event.params["count"]), ("exported", "cadres.Post", 5))
 
 
 class TeamPanelTest(CadreTestCase):

@@ -447,7 +447,10 @@ class ExportTest(ListTestCase):
         self.export("?purpose=books&export=xlsx")
         [event] = AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT)
         self.assertEqual(event.user, self.alice)
-        self.assertIn("organizations.FundAllocation 1 ", event.detail)
+        self.assertEqual(
+            (event.message, event.params["model"], event.params["count"]),
+            ("exported", "organizations.FundAllocation", 1),
+        )
 
 
 class FundsPanelTest(FundTestCase):

@@ -573,7 +573,9 @@ class ExportTest(BranchListTestCase):
         [event] = AuditEvent.objects.filter(kind=AuditEvent.Kind.EXPORT)
         self.assertEqual(event.user, self.alice)
         self.assertEqual(event.organization_path, self.district_a.path)
-        self.assertIn("organizations.Organization 3 ", event.detail)
+        self.assertEqual(
+            (event.message, event.params["model"], event.params["count"]), ("exported", "organizations.Organization", 3)
+        )
         self.assertEqual(event.path, url("organization_list"))
 
     def test_viewing_the_list_writes_no_audit_event(self):

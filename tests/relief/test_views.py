@@ -213,7 +213,16 @@ class BeneficiaryPagesTest(ReliefViewTestCase):
         self.assertEqual(full_ids_in(response)[0], ID_A)
         self.assertContains(response, ACCOUNT_A)
         [event] = AuditEvent.objects.filter(kind=AuditEvent.Kind.REVEAL)
-        self.assertEqual(event.detail, f"relief.Beneficiary {self.person.pk} id_number,bank_account: 银行代发核对")
+        self.assertEqual(event.message, "revealed")
+        self.assertEqual(
+            event.params,
+            {
+                "model": "relief.Beneficiary",
+                "pk": self.person.pk,
+                "fields": ["id_number", "bank_account"],
+                "reason": "银行代发核对",
+            },
+        )
         response = self.client.post(url("beneficiary_reveal", self.person_b.pk), {"reason": "银行代发核对"})
         self.assertEqual(response.status_code, 404)
 

@@ -128,7 +128,7 @@ class ExportTest(FakeSectionsMixin, SummaryTestCase):
         self.assertIn("attachment", response["Content-Disposition"])
         event = AuditEvent.objects.filter(kind="export").latest("pk")
         self.assertEqual(event.user, self.lena)
-        self.assertIn("annual summary", event.detail)
+        self.assertEqual((event.message, event.params["report"]), ("report", "annual_summary"))
         workbook = load_workbook(io.BytesIO(response.content))
         self.assertEqual(workbook.sheetnames[1:], ["Units", "Members"])
 

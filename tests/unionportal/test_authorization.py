@@ -1765,7 +1765,7 @@ class RevealTest(MatrixDataTestCase):
         return reverse("cadres:cadre_reveal", args=[cadre.pk])
 
     def reveals(self):
-        return list(AuditEvent.objects.filter(kind=AuditEvent.Kind.REVEAL).values_list("username", "detail"))
+        return list(AuditEvent.objects.filter(kind=AuditEvent.Kind.REVEAL).values_list("username", "params"))
 
     def test_granted_user_sees_the_link_and_the_form_and_nothing_is_recorded_yet(self):
         detail = self.client.get(reverse("cadres:cadre_detail", args=[self.cadre_a.pk]))
@@ -1786,7 +1786,10 @@ class RevealTest(MatrixDataTestCase):
         self.assertEqual(event.organization_path, self.district_a.path)
         self.assertEqual(event.outcome, AuditEvent.Outcome.SUCCESS)
         self.assertEqual(event.path, self.reveal_url(self.cadre_a))
-        self.assertEqual(event.detail, f"cadres.Cadre {self.cadre_a.pk} id_number: 核对社保信息")
+        self.assertEqual(
+            event.params,
+            {"model": "cadres.Cadre", "pk": self.cadre_a.pk, "fields": ["id_number"], "reason": "核对社保信息"},
+        )
 
     def test_reveal_without_a_reason_shows_the_form_error_and_records_nothing(self):
         for data in ({}, {"reason": ""}, {"reason": "看看"}):

@@ -483,7 +483,7 @@ class ImportPageTest(ImportTestCase):
         self.assertEqual(Organization.objects.count(), self.count_before + 2)
         event = AuditEvent.objects.get(kind=AuditEvent.Kind.IMPORT)
         self.assertEqual(event.user, self.alice)
-        self.assertEqual(event.detail, "organizations 2")
+        self.assertEqual((event.message, event.params), ("imported", {"kind": "organizations", "count": 2}))
         self.assertEqual(event.organization_path, self.district_a.path)
         self.assertEqual(list(self.import_root.iterdir()), [])
 

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.timezone import template_localtime
+from django.utils.translation import gettext
 
 from accounts.models import AuditEvent
 from activities.models import Activity, Campaign, Honour, HonourLevel, HonourTitle, RecipientType
@@ -281,7 +282,8 @@ class ListQueriesTest(PortalTestCase):
     def test_tables_are_the_html_django_tables2_would_write(self):
         """Header, rows and pagination are written by the table (unionportal/tables.py); every
         list, on a first, middle and last page of many, reads as django-tables2's own Bootstrap
-        template writes it, once the space between tags is set aside."""
+        template writes it, once the space between tags is set aside, and but for the
+        pagination's label, which is in the reader's language (django-tables2's is English)."""
 
         def tags(html):
             return re.sub(r"\s*(<|>)\s*", r"\1", re.sub(r"\s+", " ", str(html))).strip()
@@ -296,7 +298,8 @@ class ListQueriesTest(PortalTestCase):
                 with self.subTest(name, page=page):
                     table.paginate(page=page, per_page=3)
                     table.template_name = "generic/_table.html"
-                    ours = table.as_html(request)
+                    label = f'aria-label="{gettext("Table navigation")}"'
+                    ours = table.as_html(request).replace(label, 'aria-label="Table navigation"')
                     table.template_name = "django_tables2/bootstrap5-responsive.html"
                     theirs = table.as_html(request)
                     self.assertEqual(tags(ours), tags(theirs))
@@ -399,6 +402,7 @@ class ListQueriesTest(PortalTestCase):
             "relief:programme_list",
             "relief:disbursement_list",
             "accounts:auditevent_list",
+            "accounts:user_list",
             "reports:missing_figures",
         }
         for name, (many, _few, sort) in self.lists().items():

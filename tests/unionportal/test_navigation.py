@@ -56,3 +56,41 @@ class MainMenuTest(PortalTestCase):
     def test_an_inactive_user_is_offered_nothing(self):
         self.alice.is_active = False
         self.assertNotIn("href", menu(self.alice))
+
+
+class FormWayBackTest(PortalTestCase):
+    """A form's breadcrumbs pass through the list of its records, and Cancel goes back to the
+    record, or else to that list (it went to the home page)."""
+
+    def page(self, url):
+        self.login(self.root)
+        with translation.override("zh-hans"):
+            response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        return response
+
+    def test_a_new_records_form_leads_back_to_its_list(self):
+        cases = [
+            ("relief:disbursement_create", "relief:disbursement_list"),
+            ("cadres:cadre_create", "cadres:post_list"),
+            ("activities:honourtitle_create", "activities:honourtitle_list"),
+            ("organizations:organization_create", "organizations:organization_list"),
+        ]
+        for form, listed in cases:
+            with self.subTest(form=form):
+                response = self.page(reverse(form))
+                url, title = response.context["list_crumb"]
+                self.assertEqual(url, reverse(listed))
+                self.assertEqual(response.context["cancel_url"], url)
+                self.assertContains(response, f'<a href="{url}">{title}</a>', html=True)
+
+    def test_an_edit_form_cancels_to_its_record(self):
+        response = self.page(reverse("organizations:organization_update", args=[self.union_a.pk]))
+        self.assertEqual(response.context["cancel_url"], self.union_a.get_absolute_url())
+        self.assertEqual(response.context["list_crumb"][0], reverse("organizations:organization_list"))
+
+    def test_an_import_page_names_its_list_and_cancels_to_it(self):
+        response = self.page(reverse("relief:beneficiary_import"))
+        url, _title = response.context["list_crumb"]
+        self.assertEqual(url, reverse("relief:beneficiary_list"))
+        self.assertContains(response, f'<a class="btn btn-link" href="{url}">取消</a>', html=True)
