@@ -8,6 +8,7 @@ from simple_history.utils import bulk_create_with_history
 
 from cadres.models import Attendance, Cadre, Post
 from unionportal.cache import invalidate_many
+from unionportal.roles import Action
 
 
 def _by(instance, user):
@@ -71,10 +72,13 @@ def post_end(*, post, user, on_date=None):
 
 @transaction.atomic
 def training_set_attendees(*, training, cadres, user):
-    """Make the course's cadre attendances exactly `cadres`, keeping those already listed
-    (and their hours); every addition and removal is written to history."""
+    """Make the course's attendances of the cadres `user` may list exactly `cadres`, keeping
+    those already listed (and their hours); every addition and removal is written to history.
+    Attendances of cadres outside the user's branch (a city course that another district's
+    cadres attended) are not on their form, and stay: saving the form removed them."""
     wanted = {cadre.pk for cadre in cadres}
-    for attendance in training.attendances.exclude(cadre_id__in=wanted):
+    listed = Cadre.objects.restrict(user, Action.CHANGE).values("pk")
+    for attendance in training.attendances.exclude(cadre_id__in=wanted).filter(cadre_id__in=listed):
         _by(attendance, user).delete()
     have = set(training.attendances.values_list("cadre_id", flat=True))
     for cadre_id in wanted - have:

@@ -15,11 +15,6 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PROGRAMME_OWNER_KINDS = [*FEDERATION_KINDS, OrganizationKind.INDUSTRY_UNION]
 
 
-def in_branch(organization, top):
-    """Whether `organization` is `top` or below it."""
-    return organization.path.startswith(top.path)
-
-
 class UnechoedInput(forms.TextInput):
     """A text field whose value never goes back to the browser, not even the one just typed
     when the form returns with an error: a page holds no full number."""
@@ -211,12 +206,7 @@ class DisbursementForm(ScopedModelForm):
             cleaned["head_count"] = 1
             if not cleaned.get("beneficiary") and "beneficiary" not in self.errors:
                 self.add_error("beneficiary", _("Choose the person on file."))
-        programme, paying = cleaned.get("programme"), cleaned.get("paying_organization")
-        if programme and paying and not in_branch(paying, programme.owner):
-            self.add_error("programme", _("This programme is run by another branch than the paying organization's."))
-        person = cleaned.get("beneficiary")
-        if person and paying and not in_branch(person.organization, paying):
-            self.add_error("beneficiary", _("The person must be on file in the paying organization's branch."))
+        # The programme's and the person's branch are checked by the model (Disbursement.clean).
         return cleaned
 
 

@@ -379,5 +379,15 @@ class Disbursement(models.Model):
             errors["cash"] = _("Give the cash or the value in kind.")
         if self.programme_id and self.date and self.date.year != self.programme.year:
             errors["date"] = _("The date is not in the programme's year.")
+        # The branch rules, here so that every way in (the form, the import, the services) keeps
+        # them: the import did not, and a township's staff then read a file of another
+        # township in their list. A reversing entry copies the one it reverses, whatever has
+        # become of the file since.
+        paying = self.paying_organization if self.paying_organization_id else None
+        if paying is not None and not self.reverses_id:
+            if self.programme_id and not paying.path.startswith(self.programme.owner.path):
+                errors["programme"] = _("This programme is run by another branch than the paying organization's.")
+            if self.beneficiary_id and not self.beneficiary.organization.path.startswith(paying.path):
+                errors["beneficiary"] = _("The person must be on file in the paying organization's branch.")
         if errors:
             raise ValidationError(errors)

@@ -605,6 +605,21 @@ class TrainingTest(CadreTestCase):
         page = self.client.get(url("training_detail", training.pk))
         self.assertEqual(page.context["person_times"], 9)
 
+    def test_editing_keeps_the_attendances_of_cadres_outside_the_branch(self):
+        """A course of district A attended by a cadre of district B: alice's form does not list
+        him, and saving it must not take him off the course (it did)."""
+        training = Training.objects.create(title="培训", organizer=self.district_a, start=datetime.date(2025, 5, 12))
+        Attendance.objects.create(training=training, cadre=self.zhang)
+        Attendance.objects.create(training=training, cadre=self.li, hours=Decimal("4"))
+        self.login(self.alice)
+        form = self.client.get(url("training_update", training.pk)).context["form"]
+        self.assertNotIn(self.li, form.fields["attendees"].queryset)
+        response = self.client.post(url("training_update", training.pk), training_post(self.district_a, [self.wang]))
+        self.assertRedirects(response, url("training_detail", training.pk))
+        self.assertEqual(
+            dict(training.attendances.values_list("cadre__full_name", "hours")), {"王芳": None, "李华": Decimal("4")}
+        )
+
     def test_a_course_outside_the_branch_is_404(self):
         training = Training.objects.create(title="乙区培训", organizer=self.district_b, start=datetime.date(2025, 1, 1))
         self.login(self.alice)

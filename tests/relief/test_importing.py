@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from relief.imports import BeneficiaryImporter, DisbursementImporter, parse_causes
 from relief.models import Beneficiary, Cause, Disbursement, DisbursementStatus, HardshipLevel, Programme
-from tests.base import PortalTestCase
+from tests.base import PortalTestCase, make_user
 from tests.workbooks import workbook_bytes
 from unionportal.importing import get_importer
 from unionportal.validators import resident_id_check_char, validate_resident_id
@@ -715,6 +715,27 @@ class DisbursementImportTest(ReliefImportTestCase):
         )
         for forbidden in ("乙区", self.union_b.name, self.district_b.name, self.zheng.full_name):
             self.assertNotIn(forbidden, result.errors[0].message)
+        self.assertNothingSaved()
+
+    def test_the_branch_rules_of_the_form_hold_in_the_import(self):
+        """A person is paid by an organization whose branch holds their file, from a programme
+        of a federation above the payer: the form always refused these, the import did not,
+        and a township's staff then read another township's file in their list."""
+        cathy = make_user("cathy", self.city, "staff")
+        elsewhere = disbursement_row(
+            id_number=self.chen.id_number, programme="两节送温暖", cash=500, date="2025-06-01", paying="乙区总工会"
+        )
+        other_programme = disbursement_row(
+            programme="金秋助学", cash=500, date="2025-06-01", paying="甲区总工会", head_count=3, note="环卫工人"
+        )
+        result = run("disbursements", cathy, workbook_bytes([DISBURSEMENT_HEADERS, elsewhere, other_programme]))
+        self.assertEqual(
+            errors(result),
+            [
+                (2, "身份证号", _("The person must be on file in the paying organization's branch.")),
+                (3, "帮扶项目", _("This programme is run by another branch than the paying organization's.")),
+            ],
+        )
         self.assertNothingSaved()
 
     def test_money_rules_hold_across_the_file(self):

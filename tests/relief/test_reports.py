@@ -51,6 +51,10 @@ class ReliefSectionTest(PortalTestCase):
         cls.late = file_person(cls.union_a, serial="009", filed_on=datetime.date(2026, 1, 1))
         cls.person_b = file_person(cls.union_b, serial="010", filed_on=datetime.date(2024, 3, 1))
         cls.pay(people[0], "3000", datetime.date(2025, 1, 1), payer=cls.district_a)  # first day: counts
+        # Paid by the township: filed in a union of the township, as the paying branch must hold the file.
+        cls.town_union = make_org(cls.township_a, "甲区城关镇中心学校工会")
+        people[1].organization = cls.town_union
+        people[1].save()
         cls.pay(people[1], "2000", datetime.date(2025, 12, 31), payer=cls.township_a)  # last day: counts
         cls.pay(people[2], "1000", datetime.date(2024, 12, 31), payer=cls.district_a)  # the year before
         cls.pay(people[3], "4000", datetime.date(2026, 1, 1), payer=cls.district_a)  # after: not counted
@@ -116,7 +120,8 @@ class ReliefSectionTest(PortalTestCase):
         own = [row for row in section.children if row.own]
         self.assertEqual(len(own), 1)
         self.assertEqual(own[0].cells[0].value, D("9000.00"))  # paid by the district itself
-        self.assertEqual(rows["甲区第一中学工会"].cells[2].value, 5)  # files of the union
+        self.assertEqual(rows["甲区第一中学工会"].cells[2].value, 4)  # files of the union
+        self.assertEqual(rows["甲区城关镇工会联合会"].cells[2].value, 1)  # and of the township's
 
     def test_the_city_sees_both_districts_and_a_district_leader_only_his_own(self):
         city = relief_section(context(self.lena, self.city))
