@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, Min, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -54,8 +54,13 @@ class CampaignListView(ObjectListView):
     create_url_name = "activities:campaign_create"
 
     def get_base_queryset(self, queryset):
+        # A campaign of the branch may hold activities of other branches: counted are those the
+        # reader may see, as on the campaign's page (a join counted them all).
+        activities = Activity.objects.restrict(self.request.user).filter(campaign=OuterRef("pk")).order_by()
+        activities = activities.values("campaign")
         return queryset.select_related("organizer").annotate(
-            activity_count=Count("activities"), participant_total=Coalesce(Sum("activities__participants"), 0)
+            activity_count=Coalesce(Subquery(activities.annotate(n=Count("pk")).values("n")), 0),
+            participant_total=Coalesce(Subquery(activities.annotate(n=Sum("participants")).values("n")), 0),
         )
 
 
@@ -424,7 +429,11 @@ class HonourTitleListView(ObjectListView):
     create_url_name = "activities:honourtitle_create"
 
     def get_base_queryset(self, queryset):
-        return queryset.select_related("owner").annotate(honour_count=Count("honours"))
+        # Titles are shared across branches: counted are the reader's branch's honours alone.
+        honours = Honour.objects.restrict(self.request.user).filter(title=OuterRef("pk")).order_by().values("title")
+        return queryset.select_related("owner").annotate(
+            honour_count=Coalesce(Subquery(honours.annotate(n=Count("pk")).values("n")), 0)
+        )
 
     def get_table_kwargs(self):
         return {"user": self.request.user, "may_change": self.may(Action.CHANGE)}

@@ -135,6 +135,13 @@ class ScopedInline:
 
     view_on_site = False
 
+    def get_queryset(self, request):
+        # Only the rows of the branch: a cadre of the branch may hold a post in another.
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser or not hasattr(queryset, "restrict"):
+            return queryset
+        return queryset.restrict(request.user, Action.VIEW)
+
     def _may(self, request, action):
         return request.user.is_superuser or may(request.user, self.model, action)
 

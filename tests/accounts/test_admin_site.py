@@ -1,6 +1,7 @@
 """The Django admin at /admin/: superusers see everything; administrators see their branch
 through the same restrict() as the portal; nobody else gets in."""
 
+import datetime
 import json
 
 from django.contrib.contenttypes.models import ContentType
@@ -10,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from accounts.models import AuditEvent, User
+from cadres.models import Cadre, Post
 from organizations.models import MembershipFigure, Organization, OrganizationKind
 from tests.base import PortalTestCase, make_org
 
@@ -367,3 +369,26 @@ class ForeignKeyDropdownTest(AdminSiteTestCase):
         response = self.client.post(admin_url("organizations_organization_delete", self.union_a.pk), {"post": "yes"})
         self.assertEqual(response.status_code, 403)
         self.assertTrue(Organization.objects.filter(pk=self.union_a.pk).exists())
+
+
+class InlineScopeTest(AdminSiteTestCase):
+    def test_a_cadres_posts_inline_shows_the_posts_of_the_branch_only(self):
+        """A cadre of district A who also holds a post in district B: the portal counts that
+        post without naming it, and so does the admin's inline now (it listed the post)."""
+        cadre = Cadre.objects.create(
+            full_name="易波",
+            gender="male",
+            id_number="",
+            organization=self.union_a,
+            birth_date=datetime.date(1980, 1, 1),
+        )
+        mine = Post.objects.create(
+            cadre=cadre, organization=self.union_a, position="chair", start=datetime.date(2020, 1, 1)
+        )
+        Post.objects.create(cadre=cadre, organization=self.union_b, position="staff", start=datetime.date(2021, 1, 1))
+        self.login(self.adam)
+        response = self.client.get(admin_url("cadres_cadre_change", cadre.pk))
+        self.assertEqual(response.status_code, 200)
+        [formset] = response.context["inline_admin_formsets"]
+        self.assertEqual([form.original for form in formset if form.original], [mine])
+        self.assertNotContains(response, "乙区机械厂工会")

@@ -159,6 +159,29 @@ class CampaignTest(ActivitiesTestCase):
             response.context["totals"], {"participants": 500, "entries": 100, "funds": "3,000.50", "count": 2}
         )
 
+    def test_the_list_counts_only_the_readers_activities_of_a_campaign(self):
+        """A campaign of district A holds an activity of district B (as the city's staff may
+        file it): alice's list counts her own, as the campaign's page does (a join counted
+        every one)."""
+        campaign = Campaign.objects.create(name="全区竞赛", year=2025, organizer=self.district_a)
+        self.add_activity("甲区赛", campaign=campaign, participants=300)
+        self.add_activity("乙区赛", organizer=self.district_b, campaign=campaign, participants=555)
+        for user, counts in ((self.alice, (1, 300)), (self.lena, (2, 855))):
+            with self.subTest(user=user.username):
+                self.login(user)
+                [row] = self.client.get(url("campaign_list")).context["table"].data.data
+                self.assertEqual((row.activity_count, row.participant_total), counts)
+
+    def test_honour_titles_count_only_the_readers_honours(self):
+        self.add_honour(organization=self.union_a)
+        self.add_honour(organization=self.union_b)
+        self.add_honour(organization=self.union_b, year=2024)
+        for user, count in ((self.alice, 1), (self.leo, 2), (self.lena, 3)):
+            with self.subTest(user=user.username):
+                self.login(user)
+                rows = self.client.get(url("honourtitle_list")).context["table"].data.data
+                self.assertEqual({row.pk: row.honour_count for row in rows}[self.home_county.pk], count)
+
     def test_a_campaign_of_another_district_is_404_and_a_leader_may_not_add_one(self):
         campaign = Campaign.objects.create(name="系列活动", year=2025, organizer=self.district_b)
         self.login(self.alice)
