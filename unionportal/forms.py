@@ -1,4 +1,5 @@
-"""Form bases: every model-choice field is restricted to the user's branch on creation."""
+"""Form bases: every model-choice field is restricted to the user's branch on creation, and every
+date takes days from 1900 to 2100 (a year 1 or 20255 is a typing slip), as in the filters."""
 
 import re
 
@@ -6,6 +7,7 @@ from django import forms
 
 from unionportal.roles import Action
 from unionportal.scoping import restrict_form_fields
+from unionportal.validators import bound_days
 
 PK = re.compile(r"[0-9]{1,18}")
 
@@ -25,6 +27,7 @@ class ScopedForm(forms.Form):
         self.user = user
         super().__init__(*args, **kwargs)
         restrict_form_fields(self, user, self.scope_action)
+        bound_days(self)
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -34,3 +37,4 @@ class ScopedModelForm(forms.ModelForm):
         self.user = user
         super().__init__(*args, **kwargs)
         restrict_form_fields(self, user, self.scope_action)
+        bound_days(self)

@@ -117,6 +117,18 @@ class FormTest(PortalTestCase):
         self.assertNotIn("in_kind_value", form.errors)
 
 
+class FormDayTest(PortalTestCase):
+    def test_a_day_of_a_record_outside_1900_to_2100_is_an_error_on_its_field(self):
+        for day in ("0001-01-01", "2101-01-01"):
+            with self.subTest(day=day):
+                form = DisbursementForm(data={"date": day, "cash": "100"}, user=self.alice)
+                self.assertFalse(form.is_valid())
+                self.assertIn("date", form.errors)
+        form = DisbursementForm(data={"date": "2025-06-01", "cash": "100"}, user=self.alice)
+        form.is_valid()
+        self.assertNotIn("date", form.errors)
+
+
 class ResidentIdTest(PortalTestCase):
     def test_full_width_digits_are_the_same_number(self):
         first = "52279919800101002"
