@@ -3,8 +3,8 @@ settings.AUDIT_RECORDER, so the generic views can log exports and imports withou
 this app.
 
 An event's detail is kept as a message code and its parameters (`message`, `params`), and put
-into words when it is read, in the reader's language: "新建用户 li（经办人）" for an auditor
-reading Chinese, "Created the user li (staff)" in English. Names of models, fields, roles and
+into words when it is read, in the reader's language: "新建用户 li（工作人员）。" for an auditor
+reading Chinese, "Created the user li (Staff)." in English. Names of models, fields, roles and
 reports are kept as codes and shown by their labels. Events written before the codes were kept
 show their `detail` as it was written."""
 

@@ -319,7 +319,10 @@ class DisbursementImporter(Importer):
         return programmes[0]
 
     def find_beneficiary(self, id_number):
-        person = Beneficiary.objects.restrict(self.user).filter(id_number=id_number).first()
+        # With its organization: Disbursement.clean reads the file's branch.
+        person = (
+            Beneficiary.objects.restrict(self.user).filter(id_number=id_number).select_related("organization").first()
+        )
         if person is None:
             # The same words whether the number is on file in another branch or nowhere.
             raise ValidationError(_("No hardship file of your branch has this resident ID number."))
