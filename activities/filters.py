@@ -59,9 +59,7 @@ class ActivityFilter(ScopedFilterSet):
         label=_("organizer's unit type"), field_name="organizer__unit_type", choices=UnitType.choices
     )
     campaign = ChosenOnlyFilter(label=_("campaign"), queryset=Campaign.objects.all())
-    campaign_name = django_filters.CharFilter(
-        label=_("campaign name contains"), field_name="campaign__name", lookup_expr="icontains"
-    )
+    campaign_name = django_filters.CharFilter(label=_("campaign name contains"), method="filter_campaign_name")
     start = django_filters.DateFromToRangeFilter(
         label=_("held between"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )
@@ -69,6 +67,12 @@ class ActivityFilter(ScopedFilterSet):
     class Meta:
         model = Activity
         fields = ["title", "branch", "only", "kind", "unit_type", "campaign", "campaign_name", "start"]
+
+    def filter_campaign_name(self, queryset, name, value):
+        # Only the reader's campaigns: else a name guessed one letter at a time would find a
+        # campaign of another branch through an activity of the reader's that belongs to it.
+        campaigns = Campaign.objects.restrict(self.request.user).filter(name__icontains=value)
+        return queryset.filter(campaign__in=campaigns)
 
 
 class HonourFilter(ScopedFilterSet):

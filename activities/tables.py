@@ -26,7 +26,8 @@ class ActivityTable(Table):
     title = tables.Column(linkify=True)
     kind = tables.Column(verbose_name=_("activity type"))
     organizer = tables.Column(verbose_name=_("organizer"), accessor="organizer__name", order_by="organizer__path")
-    campaign = tables.Column(verbose_name=_("campaign"), accessor="campaign__name", order_by=("campaign__name",))
+    # The name the list reads where the reader may read the campaign (ActivityListView).
+    campaign = tables.Column(verbose_name=_("campaign"), accessor="campaign_name", order_by=("campaign_name",))
     start = DateColumn(format="Y-m-d")
     end = DateColumn(format="Y-m-d")
     participants = tables.Column(attrs=NUMBER)

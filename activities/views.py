@@ -133,9 +133,18 @@ class ActivityListView(ObjectListView):
     template_name = "activities/activity_list.html"
     create_url_name = "activities:activity_create"
     import_url_name = "activities:activity_import"
+    # The campaign name filter reads campaigns, which may be of a branch above the activities':
+    # renaming one does not change the version of the activities' branch, under which the
+    # figures are kept, so they would go on counting by the old name.
+    figures_read_elsewhere = frozenset(("campaign_name",))
 
     def get_base_queryset(self, queryset):
-        return queryset.select_related("organizer", "campaign")
+        # An activity of the branch may belong to a campaign of another branch (chosen by
+        # someone above): its name is read from the reader's campaigns only, as on the
+        # activity's page, so that the page, its sort and the export never name it. A subquery
+        # of the page's query, not a query a row; not a join, which the count would carry too.
+        campaigns = Campaign.objects.restrict(self.request.user).filter(pk=OuterRef("campaign_id")).order_by()
+        return queryset.select_related("organizer").annotate(campaign_name=Subquery(campaigns.values("name")))
 
     totals_aggregates = ACTIVITY_TOTALS
 

@@ -454,6 +454,86 @@ class ActivityListTest(ActivitiesTestCase):
         self.assertIn(Decimal("2000.00"), [Decimal(str(v)) for v in rows[1] if isinstance(v, (int, float))])
 
 
+class CampaignElsewhereTest(ActivitiesTestCase):
+    """An activity of district A in a campaign of district B (the city's staff may file it so):
+    district A's readers see the activity, and the campaign exists for them nowhere on the list,
+    as on the activity's page."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.campaign_a = Campaign.objects.create(name="甲区五一系列", year=2025, organizer=cls.district_a)
+        cls.campaign_b = Campaign.objects.create(name="乙区秘密系列", year=2025, organizer=cls.district_b)
+        for title, campaign in (("本区赛", cls.campaign_a), ("跨区赛", cls.campaign_b)):
+            Activity.objects.create(
+                title=title, kind="cultural", organizer=cls.union_a, start=datetime.date(2025, 5, 1), campaign=campaign
+            )
+
+    def campaigns(self, user, query=""):
+        """{activity title: campaign shown} on the list `user` reads."""
+        self.login(user)
+        response = self.client.get(f"{url('activity_list')}?{query}")
+        self.assertEqual(response.status_code, 200)
+        return {row.record.title: row.get_cell_value("campaign") for row in response.context["table"].rows}, response
+
+    def test_the_list_names_only_campaigns_of_the_readers_branch(self):
+        shown, response = self.campaigns(self.alice)
+        self.assertEqual(shown, {"本区赛": "甲区五一系列", "跨区赛": None})
+        self.assertNotContains(response, "乙区秘密系列")
+        shown, _response = self.campaigns(self.lena)
+        self.assertEqual(shown, {"本区赛": "甲区五一系列", "跨区赛": "乙区秘密系列"})
+
+    def test_sorting_by_campaign_does_not_order_by_a_hidden_name(self):
+        """Hidden, a campaign sorts as no campaign: its name cannot be guessed from where its
+        activity stands. By name, 乙区秘密系列 sorts before 甲区五一系列 and 龙城系列 after it."""
+        city_campaign = Campaign.objects.create(name="龙城系列", year=2025, organizer=self.city)
+        self.add_activity("全市赛", self.union_a, campaign=city_campaign)
+        shown, response = self.campaigns(self.alice, "sort=campaign")
+        order = [row.record.title for row in response.context["table"].rows]
+        self.assertEqual((shown["跨区赛"], shown["全市赛"]), (None, None))
+        # The two hidden together (first on SQLite, last on PostgreSQL, which sort no value so).
+        self.assertIn(order.index("本区赛"), (0, 2))
+        self.login(self.lena)
+        response = self.client.get(f"{url('activity_list')}?sort=campaign")
+        self.assertEqual([row.record.title for row in response.context["table"].rows], ["跨区赛", "本区赛", "全市赛"])
+
+    def test_the_export_names_only_campaigns_of_the_readers_branch(self):
+        for user, expected in ((self.alice, {None, "甲区五一系列"}), (self.lena, {"乙区秘密系列", "甲区五一系列"})):
+            with self.subTest(user=user.username):
+                self.login(user)
+                response = self.client.get(f"{url('activity_list')}?export=xlsx")
+                sheet = load_workbook(io.BytesIO(response_bytes(response))).worksheets[0]
+                rows = list(sheet.iter_rows(values_only=True))
+                column = [str(header) for header in rows[0]].index(zh("campaign"))
+                self.assertEqual({row[column] for row in rows[1:]}, expected)
+
+    def test_the_campaign_name_filter_finds_no_campaign_outside_the_branch(self):
+        # Else a reader would probe another district's campaign names one guess at a time.
+        for user, query, expected in (
+            (self.alice, "campaign_name=秘密", []),
+            (self.alice, "campaign_name=系列", ["本区赛"]),
+            (self.lena, "campaign_name=秘密", ["跨区赛"]),
+        ):
+            with self.subTest(user=user.username, query=query):
+                shown, response = self.campaigns(user, query)
+                self.assertEqual(sorted(shown), expected)
+                self.assertEqual(response.context["table"].paginator.count, len(expected))
+
+    def test_the_campaign_name_filter_counts_afresh_after_a_rename_above_the_branch(self):
+        """The city's campaign holds district A's activity: renaming it (a write in the city's
+        branch, not district A's) changes which activities the name filter keeps, so the list's
+        cached figures (kept in parts per district) cannot serve that filter."""
+        campaign = Campaign.objects.create(name="全市读书月", year=2025, organizer=self.city)
+        self.add_activity("读书会", self.union_a, campaign=campaign)
+        self.login(self.lena)
+        query = f"{url('activity_list')}?campaign_name=读书月"
+        self.assertEqual(self.client.get(query).context["table"].paginator.count, 1)
+        campaign.name = "全市征文月"
+        campaign.save()
+        response = self.client.get(query)
+        self.assertEqual((response.context["table"].paginator.count, len(response.context["table"].rows)), (0, 0))
+
+
 class HonourFormTest(ActivitiesTestCase):
     def test_staff_records_a_collective_honour(self):
         self.login(self.alice)
