@@ -7,8 +7,6 @@ import json
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
 
 from accounts.models import AuditEvent, User
 from cadres.models import Cadre, Post
@@ -38,13 +36,6 @@ class AdminSiteTestCase(PortalTestCase):
 
     def names(self, response):
         return sorted(str(obj) for obj in response.context["cl"].result_list)
-
-    def does_not_exist_message(self, model, pk):
-        with translation.override("zh-hans"):
-            return gettext("%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?") % {
-                "name": model._meta.verbose_name,
-                "key": pk,
-            }
 
 
 class WhoGetsInTest(AdminSiteTestCase):
@@ -196,35 +187,56 @@ class ChangelistScopeTest(AdminSiteTestCase):
 
 
 class OutOfScopeObjectTest(AdminSiteTestCase):
-    """Django's admin answers a record its queryset does not hold with a redirect to the index
-    and a "doesn't exist" warning; the answer is the same as for a record that never existed."""
+    """A record outside the branch is a 404 in the admin as in the portal, and the same 404 as
+    a record that never existed. Django's own answer, a redirect to the index with a "doesn't
+    exist" warning, was the same for both too, but it is not the portal's rule ("404, never
+    403"): the admin now answers as every other page does."""
 
-    def assert_does_not_exist(self, user, name, model, pk):
+    def assert_not_found(self, user, name, pk, *, post=None, absent=()):
         self.login(user)
-        response = self.client.get(admin_url(name, pk))
-        self.assertRedirects(response, admin_url("index"), fetch_redirect_response=False)
-        self.assertEqual(
-            [str(message) for message in get_messages(response.wsgi_request)],
-            [self.does_not_exist_message(model, pk)],
-        )
+        response = self.client.get(admin_url(name, pk)) if post is None else self.client.post(admin_url(name, pk), post)
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(list(get_messages(response.wsgi_request)), [])
+        for name_shown in absent:
+            self.assertNotContains(response, name_shown, status_code=404)
 
     def test_district_admin_cannot_open_an_organization_of_the_other_district(self):
-        self.assert_does_not_exist(self.adam, "organizations_organization_change", Organization, self.union_b.pk)
+        self.assert_not_found(
+            self.adam, "organizations_organization_change", self.union_b.pk, absent=["乙区机械厂工会"]
+        )
 
     def test_an_organization_of_the_other_district_looks_like_one_that_never_existed(self):
         missing = Organization.objects.order_by("-pk").first().pk + 100
-        self.assert_does_not_exist(self.adam, "organizations_organization_change", Organization, missing)
+        self.assert_not_found(self.adam, "organizations_organization_change", missing)
+        self.assert_not_found(self.adam, "organizations_organization_history", missing)
 
     def test_city_admin_cannot_open_an_organization_of_another_city(self):
-        self.assert_does_not_exist(self.ada, "organizations_organization_change", Organization, self.other_union.pk)
+        self.assert_not_found(self.ada, "organizations_organization_change", self.other_union.pk, absent=["邻市"])
 
     def test_district_admin_cannot_open_a_user_of_the_other_district(self):
-        self.assert_does_not_exist(self.adam, "accounts_user_change", User, self.bob.pk)
+        self.assert_not_found(self.adam, "accounts_user_change", self.bob.pk)
 
     def test_district_admin_cannot_open_figures_of_the_other_district(self):
-        self.assert_does_not_exist(
-            self.adam, "organizations_membershipfigure_change", MembershipFigure, self.figure_b.pk
-        )
+        self.assert_not_found(self.adam, "organizations_membershipfigure_change", self.figure_b.pk)
+
+    def test_district_admin_cannot_change_figures_of_the_other_district_by_post(self):
+        post = {"organization": self.union_a.pk, "year": 2025, "members": 1}
+        self.assert_not_found(self.adam, "organizations_membershipfigure_change", self.figure_b.pk, post=post)
+        self.figure_b.refresh_from_db()
+        self.assertEqual((self.figure_b.organization, self.figure_b.members), (self.union_b, 80))
+
+    def test_delete_page_of_a_record_of_the_other_district_or_of_none_is_404(self):
+        missing = MembershipFigure.objects.order_by("-pk").first().pk + 100
+        for pk in (self.figure_b.pk, missing):
+            with self.subTest(pk=pk):
+                self.assert_not_found(self.adam, "organizations_membershipfigure_delete", pk)
+                self.assert_not_found(self.adam, "organizations_membershipfigure_delete", pk, post={"post": "yes"})
+        self.assertTrue(MembershipFigure.objects.filter(pk=self.figure_b.pk).exists())
+
+    def test_superuser_opening_a_missing_record_gets_404_too(self):
+        missing = Organization.objects.order_by("-pk").first().pk + 100
+        self.assert_not_found(self.root, "organizations_organization_change", missing)
+        self.assert_not_found(self.root, "organizations_organization_history", missing)
 
     def test_district_admin_cannot_reset_the_password_of_a_user_of_the_other_district(self):
         self.login(self.adam)

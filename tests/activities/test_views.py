@@ -1090,9 +1090,10 @@ class AdminTest(ActivitiesTestCase):
         self.login(self.adam)
         response = self.client.get(self.admin_url("activity_changelist"))
         self.assertEqual(list(response.context["cl"].result_list), [activity_a])
-        # Outside the branch: the admin's "does not exist" redirect, as for a missing record.
+        # Outside the branch: a 404, as in the portal (Django's admin redirected to its index
+        # with a "does not exist" warning, the answer to a missing record).
         for page in (self.admin_url("activity_change", activity_b.pk), self.admin_url("honour_change", honour_b.pk)):
-            self.assertRedirects(self.client.get(page), reverse("admin:index"), fetch_redirect_response=False)
+            self.assertEqual(self.client.get(page).status_code, 404)
         response = self.client.get(self.admin_url("honourtitle_change", self.home_county.pk))
         self.assertEqual(response.status_code, 200)
         self.assertFalse(response.context["has_change_permission"])
