@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -42,14 +42,36 @@ def _money(condition, prefix="disbursements__"):
     return Coalesce(Sum(F(f"{prefix}cash") + F(f"{prefix}in_kind_value"), filter=condition, output_field=MONEY), ZERO)
 
 
-def with_money(programmes):
-    """Programmes with what is committed (submitted, approved or paid), paid and remaining of
-    their budgets: three aggregates in the query that reads the programmes. Every disbursement
-    counts, in whichever branch: the budget is one for the whole programme."""
-    return programmes.annotate(
-        committed=_money(Q(disbursements__status__in=COMMITTED)),
-        paid=_money(Q(disbursements__status=DisbursementStatus.PAID)),
-    ).annotate(remaining=F("budget") - F("committed"))
+def with_money(programmes, user):
+    """Programmes with what the user's branch has committed (submitted, approved or paid) and
+    paid from each, and what remains of the budget: a subquery a figure inside the query that
+    reads the programmes, no query a row.
+
+    A programme of the city is shared by every district below it: a district counts its own
+    disbursements of it, never another district's (a join counted every branch's, so a
+    district read the others' spending). The budget is the owner's figure, and every reader
+    sees it. What remains is budget less every branch's commitments, so it is read only where
+    the owner is in the reader's branch, where the branch's commitments are all of them (a
+    disbursement is paid inside the owner's branch, `Disbursement.clean`). Below the owner it
+    is None, shown as a dash: budget less the district's own use would promise money the other
+    districts have taken, and the true figure, less the district's own, is what the others
+    committed."""
+    disbursements = Disbursement.objects.restrict(user).filter(programme=OuterRef("pk")).order_by()
+    disbursements = disbursements.values("programme").annotate(total=Sum(F("cash") + F("in_kind_value")))
+
+    def money(**condition):
+        return Coalesce(Subquery(disbursements.filter(**condition).values("total"), output_field=MONEY), ZERO)
+
+    programmes = programmes.annotate(committed=money(status__in=COMMITTED), paid=money(status=DisbursementStatus.PAID))
+    remaining = F("budget") - F("committed")
+    if user.is_superuser:
+        return programmes.annotate(remaining=remaining)
+    whole = Q(owner__path__startswith=user.organization.path)
+    return programmes.annotate(remaining=Case(When(whole, then=remaining), default=None, output_field=MONEY))
+
+
+def _yuan(value):
+    return None if value is None else yuan(value)
 
 
 # Amount and person-times of some disbursements: one per person, the head count of a group,
@@ -201,20 +223,23 @@ class ProgrammeListView(ReliefTabsMixin, ObjectListView):
     active_tab = "programmes"
 
     def get_base_queryset(self, queryset):
-        return with_money(queryset.select_related("owner"))
+        return with_money(queryset.select_related("owner"), self.request.user)
 
     def get_table_kwargs(self):
         return {"user": self.request.user, "may_change": self.may(Action.CHANGE)}
 
     # Aliases other than the annotations' names: an aggregate named as the annotation it
-    # sums replaces it in Django's subquery, and sums a string (0 on SQLite).
+    # sums replaces it in Django's subquery, and sums a string (0 on SQLite). What remains is
+    # added up over the programmes run in the reader's branch (see `with_money`); None, shown
+    # as a dash, when none of them is.
     totals_aggregates = {
-        f"total_{name}": Coalesce(Sum(name), ZERO) for name in ("budget", "committed", "paid", "remaining")
+        **{f"total_{name}": Coalesce(Sum(name), ZERO) for name in ("budget", "committed", "paid")},
+        "total_remaining": Sum("remaining"),
     }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["totals"] = {name.removeprefix("total_"): yuan(value) for name, value in self.totals.items()}
+        context["totals"] = {name.removeprefix("total_"): _yuan(value) for name, value in self.totals.items()}
         return context
 
 
@@ -224,21 +249,21 @@ class ProgrammeDetailView(ObjectDetailView):
     shown = 50
 
     def get_base_queryset(self, queryset):
-        return with_money(queryset.select_related("owner"))
+        return with_money(queryset.select_related("owner"), self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         programme = self.object
         user = self.request.user
-        # The disbursements the reader's branch made from it; the budget figures are the
-        # programme's, whoever spent it.
+        # The disbursements the reader's branch made from it, as are the budget figures but the
+        # budget itself (`with_money`).
         mine = Disbursement.objects.restrict(user).filter(programme=programme)
         context.update(
             disbursements=mine.select_related("beneficiary", "paying_organization")[: self.shown],
             branch_totals=totals(mine.paid()),
             shown=self.shown,
             money={
-                name: yuan(getattr(programme, name))
+                name: _yuan(getattr(programme, name))
                 for name in ("budget", "standard_amount", "cap_per_person", "committed", "paid", "remaining")
             },
             may_change=Programme.objects.restrict(user, Action.CHANGE).filter(pk=programme.pk).exists(),

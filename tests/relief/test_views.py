@@ -338,6 +338,92 @@ class ProgrammeTest(ReliefViewTestCase):
         self.assertEqual(self.client.get(url("programme_update", city.pk)).status_code, 200)
 
 
+class SharedProgrammeTest(ReliefViewTestCase):
+    """A programme of the city is used by both districts: each district reads the figures of
+    its own disbursements on the list, in its export and on the programme's page, never the
+    other's; the remaining budget is read only where the whole programme is in scope."""
+
+    def setUp(self):
+        self.shared = Programme.objects.create(
+            name="两节送温暖",
+            year=2025,
+            owner=self.city,
+            budget=D("20000"),
+            standard_amount=D("1000"),
+            cap_per_person=D("4800"),
+        )
+        # District A: 3,000.00 paid to a person and 500.00 submitted to a group of 10.
+        self.paid(programme=self.shared, cash="3000")
+        self.submitted(programme=self.shared, group_name="环卫工人", head_count=10, cash="500")
+        # District B: 2,100.00 paid to a person and 4,200.00 approved to a group of 20.
+        self.paid(programme=self.shared, person=self.person_b, cash="2100", organization=self.district_b)
+        self.approved(
+            programme=self.shared, group_name="一线职工", head_count=20, cash="4200", organization=self.union_b
+        )
+
+    def list_row(self, user, export=False):
+        self.login(user)
+        if export:
+            [headers, *rows] = workbook_rows(self.client.get(f"{url('programme_list')}?export=xlsx"))
+            [row] = [row for row in rows if row[headers.index(zh("name"))] == "两节送温暖"]
+            row += [None] * (len(headers) - len(row))  # an empty last cell is not read back
+            columns = ("committed (yuan)", "paid (yuan)", "remaining (yuan)")
+            return tuple(row[headers.index(zh(name))] for name in columns)
+        response = self.client.get(url("programme_list"))
+        self.list_page = response
+        [row] = [row.record for row in response.context["table"].paginated_rows if row.record == self.shared]
+        return (row.committed, row.paid, row.remaining)
+
+    def test_district_a_lists_its_own_use_of_the_city_programme_and_no_remaining_budget(self):
+        self.assertEqual(self.list_row(self.alice), (D("3500"), D("3000"), None))
+        # The other district's figures appear nowhere, nor the programme's whole use.
+        for figure in ("6,300.00", "2,100.00", "9,800.00", "5,100.00", "10,200.00"):
+            self.assertNotContains(self.list_page, figure)
+        # District A's own programme (10,000.00, nothing spent) and its use of the city's.
+        self.assertEqual(
+            self.list_page.context["totals"],
+            {"budget": "30,000.00", "committed": "3,500.00", "paid": "3,000.00", "remaining": "10,000.00"},
+        )
+
+    def test_district_b_lists_its_own_use_of_the_city_programme(self):
+        self.assertEqual(self.list_row(self.bob), (D("6300"), D("2100"), None))
+        self.assertNotContains(self.list_page, "3,500.00")
+        self.assertNotContains(self.list_page, "9,800.00")
+
+    def test_district_a_exports_its_own_use_of_the_city_programme(self):
+        self.assertEqual(self.list_row(self.alice, export=True), (3500, 3000, None))
+
+    def test_the_city_reads_the_whole_programme_with_its_remaining_budget(self):
+        self.assertEqual(self.list_row(self.lena), (D("9800"), D("5100"), D("10200")))
+        self.assertEqual(self.list_row(self.lena, export=True), (9800, 5100, 10200))
+        detail = self.client.get(self.shared.get_absolute_url())
+        money = detail.context["money"]
+        self.assertEqual(
+            (money["budget"], money["committed"], money["paid"], money["remaining"]),
+            ("20,000.00", "9,800.00", "5,100.00", "10,200.00"),
+        )
+        self.assertEqual(
+            (detail.context["branch_totals"]["amount"], detail.context["branch_totals"]["person_times"]),
+            ("5,100.00", 2),
+        )
+
+    def test_district_a_reads_its_own_use_on_the_programme_page(self):
+        self.login(self.alice)
+        detail = self.client.get(self.shared.get_absolute_url())
+        money = detail.context["money"]
+        self.assertEqual(
+            (money["budget"], money["committed"], money["paid"], money["remaining"]),
+            ("20,000.00", "3,500.00", "3,000.00", None),
+        )
+        self.assertContains(detail, '<div class="fs-5 fw-semibold" data-testid="budget-remaining">—</div>', html=True)
+        self.assertEqual(
+            (detail.context["branch_totals"]["amount"], detail.context["branch_totals"]["person_times"]),
+            ("3,000.00", 1),
+        )
+        for figure in ("6,300.00", "2,100.00", "9,800.00", "5,100.00", "10,200.00", "一线职工", "李华"):
+            self.assertNotContains(detail, figure)
+
+
 class DisbursementFormTest(ReliefViewTestCase):
     def test_staff_creates_a_draft_to_a_person_on_file(self):
         self.login(self.alice)
@@ -681,8 +767,17 @@ class QueryCountTest(ReliefViewTestCase):
         self.assert_flat(url("disbursement_list"))
         self.assert_flat(f"{url('disbursement_list')}?export=xlsx")
 
-    def test_programme_list(self):
+    def test_programme_list_export_and_page(self):
+        # A programme of the city that district B pays from too: its rows are counted out in
+        # the same query as the programmes, not one query a programme.
+        shared = Programme.objects.create(
+            name="节日慰问", year=2025, owner=self.city, budget=D("9000"), standard_amount=1, cap_per_person=D("3000")
+        )
+        self.paid(programme=shared, cash="1000")
+        self.paid(programme=shared, person=self.person_b, cash="2000", organization=self.district_b)
         self.assert_flat(url("programme_list"))
+        self.assert_flat(f"{url('programme_list')}?export=xlsx")
+        self.assert_flat(shared.get_absolute_url())
 
     def test_publicity_page_and_export(self):
         self.assert_flat(url("disbursement_publicity"))
