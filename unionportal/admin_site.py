@@ -8,10 +8,11 @@ from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from simple_history.template_utils import HistoricalRecordContextHelper
 
 from unionportal.forms import parse_pk
+from unionportal.history import describe_changes, link_versions, mask_versions
 from unionportal.roles import Action, role_allows
 from unionportal.scoping import may
 
@@ -52,23 +53,32 @@ class PortalAdminSite(admin.AdminSite):
         return shortcut(request, content_type_id, object_id)
 
 
-class MaskingHistoryHelper(HistoricalRecordContextHelper):
-    """simple-history's admin history page lists old and new values: a model's
-    `masked_fields` are masked there as on every other page."""
-
-    def prepare_delta_change_value(self, change, value):
-        mask = getattr(self.model, "masked_fields", {}).get(change.field)
-        if mask is not None:
-            return mask(value) if value else "—"
-        return super().prepare_delta_change_value(change, value)
-
-
 class ScopedModelAdmin(admin.ModelAdmin):
-    """Every admin page reads through `restrict()`; foreign-key dropdowns too."""
+    """Every admin page reads through `restrict()`; foreign-key dropdowns too. History pages
+    (SimpleHistoryAdmin, which every domain model's admin mixes in) read versions through the
+    portal's history display, unionportal/history.py."""
 
-    def get_historical_record_context_helper(self, request, historical_record):
-        # Used by SimpleHistoryAdmin, which every domain model's admin mixes in.
-        return MaskingHistoryHelper(self.model, historical_record)
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # simple-history named every record an earlier version pointed at, outside the branch
+        # too, and showed many-to-many changes as rows of the join table. Each version's name,
+        # made from its own fields (a figure's is its organization's), is masked the same way.
+        records = link_versions(list(historical_records))
+        changes = describe_changes(records, request.user)
+        versions = mask_versions([record.history_object for record in records], request.user)
+        for record, version in zip(records, versions, strict=True):
+            record.history_object = version
+            record.history_delta_changes = [
+                {**change, "field": capfirst(change["field"])} for change in changes.get(record.pk, [])
+            ]
+
+    def render_history_view(self, request, template, context, **kwargs):
+        version = context.get("original")
+        if version is not None:
+            # A version's page, rendered once its form is built and any revert saved: its
+            # read-only foreign keys were links naming the record, and its title named it.
+            mask_versions([version], request.user)
+            context["title"] = self.history_form_view_title(request, version)
+        return super().render_history_view(request, template, context, **kwargs)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -7,10 +7,15 @@ import json
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from accounts.models import AuditEvent, User
+from activities.models import Activity, ActivityKind
+from activities.services import activity_save
 from cadres.models import Cadre, Post
 from organizations.models import MembershipFigure, Organization, OrganizationKind
+from organizations.services import organization_move
 from tests.base import PortalTestCase, make_org
 
 
@@ -302,6 +307,93 @@ class OutOfScopeObjectTest(AdminSiteTestCase):
         self.assertEqual(response.status_code, 200)
         names = sorted(result["text"] for result in json.loads(response.content)["results"])
         self.assertEqual(names, sorted(["甲区总工会", "甲区第一中学工会"]))
+
+
+class HistoryMaskingTest(AdminSiteTestCase):
+    """The admin's history pages read earlier versions through the portal's history display
+    (unionportal/history.py): a record outside the reader's branch that an earlier version
+    pointed at is "(outside your branch)", in the changes, on the version's own page and in
+    its name, where simple-history named it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        # A union of district B that the city moved into district A: its first version's
+        # parent is district B, which district A's administrator may not see.
+        cls.moved = make_org(cls.district_b, "迁入甲区工会")
+        organization_move(organization=cls.moved, new_parent=cls.district_a, user=cls.ada)
+        cls.first_version = cls.moved.history.earliest()
+        with translation.override("zh-hans"):
+            cls.outside = gettext("(outside your branch)")
+
+    def history(self, user, name="organizations_organization_history", pk=None):
+        self.login(user)
+        response = self.client.get(admin_url(name, pk or self.moved.pk))
+        self.assertEqual(response.status_code, 200)
+        return response
+
+    def changes(self, response):
+        return [
+            (str(change["field"]), change["old"], change["new"])
+            for record in response.context["page_obj"]
+            for change in getattr(record, "history_delta_changes", [])
+        ]
+
+    def test_the_change_of_parent_hides_the_other_district_from_district_a(self):
+        response = self.history(self.adam)
+        parent = str(Organization._meta.get_field("parent").verbose_name).capitalize()
+        self.assertIn((parent, self.outside, "甲区总工会"), self.changes(response))
+        self.assertNotContains(response, "乙区总工会")
+
+    def test_the_city_reads_both_parents(self):
+        for user in (self.ada, self.root):
+            with self.subTest(user=user.username):
+                response = self.history(user)
+                parent = str(Organization._meta.get_field("parent").verbose_name).capitalize()
+                self.assertIn((parent, "乙区总工会", "甲区总工会"), self.changes(response))
+
+    def version_page(self, user):
+        self.login(user)
+        url = admin_url("organizations_organization_simple_history", self.moved.pk, self.first_version.history_id)
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        return response
+
+    def test_the_first_version_page_hides_its_parent_in_the_other_district(self):
+        response = self.version_page(self.adam)
+        self.assertNotContains(response, "乙区总工会")
+        self.assertContains(response, self.outside)
+        self.assertContains(self.version_page(self.ada), "乙区总工会")
+
+    def test_a_version_names_itself_without_records_outside_the_branch(self):
+        """A membership figure is named by its organization and year: the figure's earlier
+        version, filed under another district's union, is named without that union."""
+        figure = MembershipFigure.objects.create(organization=self.union_b, year=2024, members=10)
+        MembershipFigure.objects.filter(pk=figure.pk).update(organization=self.union_a)
+        figure.refresh_from_db()
+        figure.members = 11
+        figure.save()
+        self.login(self.adam)
+        response = self.history(self.adam, "organizations_membershipfigure_history", figure.pk)
+        self.assertNotContains(response, "乙区机械厂工会")
+        self.assertContains(response, f"{self.outside} 2024")
+        url = admin_url("organizations_membershipfigure_simple_history", figure.pk, figure.history.earliest().pk)
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, "乙区机械厂工会")
+
+    def test_co_organizers_read_as_names_in_the_admin_too(self):
+        activity = Activity.objects.create(
+            title="联合读书活动", kind=ActivityKind.READING, organizer=self.district_a, start=datetime.date(2025, 4, 23)
+        )
+        activity_save(activity=activity, co_organizers=[self.union_a, self.union_b], user=self.ada)
+        field = str(Activity._meta.get_field("co_organizers").verbose_name).capitalize()
+        response = self.history(self.adam, "activities_activity_history", activity.pk)
+        self.assertIn((field, "—", f"甲区第一中学工会、{self.outside}"), self.changes(response))
+        self.assertNotContains(response, "乙区机械厂工会")
+        self.assertNotContains(response, "&#x27;organization&#x27;")
+        response = self.history(self.ada, "activities_activity_history", activity.pk)
+        self.assertIn((field, "—", "甲区第一中学工会、乙区机械厂工会"), self.changes(response))
 
 
 class ForeignKeyDropdownTest(AdminSiteTestCase):
