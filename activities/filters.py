@@ -84,6 +84,11 @@ class HonourFilter(ScopedFilterSet):
     only = OwnRecordsFilter(label=_("only this organization"), path_lookup="organization__path")
     level = django_filters.ChoiceFilter(label=_("level"), field_name="title__level", choices=HonourLevel.choices)
     title = django_filters.CharFilter(label=_("honour title"), field_name="title__name")
+    # One title of the catalogue (a name at a level, of one owner): its page links here. Two
+    # branches may each add the same name at the same level, which `title` does not tell apart.
+    honour_title = ChosenOnlyFilter(
+        label=_("honour title and level"), field_name="title", queryset=HonourTitle.objects.all()
+    )
     recipient_type = django_filters.ChoiceFilter(
         label=_("recipient type"), field_name="title__recipient_type", choices=RecipientType.choices
     )
@@ -92,7 +97,7 @@ class HonourFilter(ScopedFilterSet):
 
     class Meta:
         model = Honour
-        fields = ["name", "branch", "only", "level", "title", "recipient_type", "status", "year"]
+        fields = ["name", "branch", "only", "level", "title", "honour_title", "recipient_type", "status", "year"]
 
     @property
     def form(self):

@@ -197,6 +197,9 @@ class HonourTitle(models.Model):
     def __str__(self):
         return f"{self.name}（{self.get_level_display()}）"
 
+    def get_absolute_url(self):
+        return record_url("activities:honourtitle_detail", self.pk)
+
 
 class HonourStatus(models.TextChoices):
     RECOMMENDED = "recommended", _("Recommended")

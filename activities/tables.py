@@ -122,7 +122,7 @@ class HonourTable(Table):
 
 
 class HonourTitleTable(Table):
-    name = tables.Column()
+    name = tables.Column(linkify=True)
     # No empty values: a title without an owner is shown as the portal's, not as a blank.
     owner = tables.Column(verbose_name=_("defined by"), accessor="owner__name", order_by="owner__path", empty_values=())
     honour_count = tables.Column(verbose_name=_("honours"), attrs=NUMBER)

@@ -28,5 +28,6 @@ urlpatterns = [
     path("honours/<int:pk>/confer/", views.HonourConferView.as_view(), name="honour_confer"),
     path("honours/titles/", views.HonourTitleListView.as_view(), name="honourtitle_list"),
     path("honours/titles/add/", views.HonourTitleFormView.as_view(), name="honourtitle_create"),
+    path("honours/titles/<int:pk>/", views.HonourTitleDetailView.as_view(), name="honourtitle_detail"),
     path("honours/titles/<int:pk>/edit/", views.HonourTitleFormView.as_view(), name="honourtitle_update"),
 ]

@@ -448,6 +448,31 @@ class HonourTitleListView(ObjectListView):
         return {"user": self.request.user, "may_change": self.may(Action.CHANGE)}
 
 
+class HonourTitleDetailView(ObjectDetailView):
+    """A title of the catalogue, read where the title list shows it: its fields, how many of
+    the reader's honours carry it (a link to exactly those) and its history."""
+
+    model = HonourTitle
+    template_name = "activities/honourtitle_detail.html"
+
+    def get_base_queryset(self, queryset):
+        return queryset.select_related("owner")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        title = self.object
+        user = self.request.user
+        context.update(
+            # The title is shared down the tree: counted are the reader's branch's honours, as
+            # on the title list.
+            honour_count=Honour.objects.restrict(user).filter(title=title).count(),
+            honours_url=f"{reverse('activities:honour_list')}?{urlencode({'honour_title': title.pk})}",
+            # Read below its owner, changed only in the owner's branch (shipped: by superusers).
+            may_change=HonourTitle.objects.restrict(user, Action.CHANGE).filter(pk=title.pk).exists(),
+        )
+        return context
+
+
 class HonourTitleFormView(ServiceFormView):
     """Administrators add titles for their branch and change those; shipped titles are
     changed by superusers only (they are outside every administrator's change scope)."""

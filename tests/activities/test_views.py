@@ -941,6 +941,125 @@ class HonourTitleTest(ActivitiesTestCase):
         self.assertEqual((title.name, title.recipient_type), ("甲区大工匠", "individual"))
 
 
+class HonourTitleDetailTest(ActivitiesTestCase):
+    """A title's page: its fields, the reader's honours under it and its history, read where
+    the title list shows the title."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        # Each district adds a craftsman title of the same name at the same level (neither reads
+        # the other's, so neither is refused); the city reads both.
+        cls.craftsman_a = HonourTitle.objects.create(
+            name="工匠", level="county", recipient_type="individual", owner=cls.district_a
+        )
+        cls.craftsman_b = HonourTitle.objects.create(
+            name="工匠", level="county", recipient_type="individual", owner=cls.district_b
+        )
+
+    def test_the_list_links_each_title_to_its_page(self):
+        self.login(self.alice)
+        response = self.client.get(url("honourtitle_list"))
+        self.assertContains(response, f'href="{self.craftsman_a.get_absolute_url()}"')
+        self.assertContains(response, f'href="{self.home_county.get_absolute_url()}"')
+        self.assertEqual(self.craftsman_a.get_absolute_url(), f"/activities/honours/titles/{self.craftsman_a.pk}/")
+
+    def test_the_page_shows_the_fields_and_the_history_of_changes(self):
+        self.login(self.adam)
+        self.client.post(
+            url("honourtitle_create"),
+            {"name": "甲区能手", "level": "county", "recipient_type": "individual", "order": "50"},
+        )
+        title = HonourTitle.objects.get(name="甲区能手")
+        self.client.post(
+            url("honourtitle_update", title.pk),
+            {"name": "甲区技术能手", "level": "county", "recipient_type": "individual", "order": "60"},
+        )
+        self.login(self.alice)
+        response = self.client.get(title.get_absolute_url())
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "甲区技术能手")
+        self.assertContains(response, self.district_a.name)
+        self.assertContains(response, zh("Individual"))
+        history = response.context["history"]
+        self.assertEqual([row["record"].history_type for row in history], ["~", "+"])
+        self.assertEqual({row["record"].history_user for row in history}, {self.adam})
+        self.assertEqual(
+            {(change["old"], change["new"]) for change in history[0]["changes"]},
+            {("甲区能手", "甲区技术能手"), (50, 60)},
+        )
+        self.assertContains(response, "甲区能手")  # the old name, in the history panel
+        self.assertContains(response, zh("History"))
+
+    def test_it_counts_the_readers_honours_and_links_to_exactly_those(self):
+        own = self.add_honour(self.craftsman_a, self.union_a, recipient_name="张明", recipient_unit="一中")
+        self.add_honour(self.craftsman_b, self.union_b, recipient_name="李华", recipient_unit="机械厂")
+        self.add_honour(self.home_county, self.union_a)
+        self.add_honour(self.home_county, self.union_b)
+        self.add_honour(self.home_county, self.union_b, year=2024)
+        for user, title, count in (
+            (self.alice, self.craftsman_a, 1),
+            (self.lena, self.craftsman_a, 1),  # not B's title of the same name and level
+            (self.alice, self.home_county, 1),
+            (self.leo, self.home_county, 2),
+            (self.lena, self.home_county, 3),
+        ):
+            with self.subTest(user=user.username, title=str(title)):
+                self.login(user)
+                response = self.client.get(title.get_absolute_url())
+                self.assertEqual(response.context["honour_count"], count)
+                link = response.context["honours_url"]
+                self.assertContains(response, f'href="{link.replace("&", "&amp;")}"')
+                listed = self.client.get(link).context["table"].data.data
+                self.assertEqual(len(listed), count)
+                self.assertEqual({honour.title_id for honour in listed}, {title.pk})
+        self.login(self.lena)
+        listed = self.client.get(self.craftsman_a.get_absolute_url()).context["honours_url"]
+        self.assertEqual(list(self.client.get(listed).context["table"].data.data), [own])
+
+    def test_a_title_of_another_branch_is_404_and_shipped_titles_are_read_by_everyone(self):
+        for user, title, status in (
+            (self.alice, self.craftsman_a, 200),
+            (self.lena, self.craftsman_a, 200),
+            (self.bob, self.craftsman_a, 404),
+            (self.leo, self.craftsman_a, 404),
+            (self.alice, self.craftsman_b, 404),
+            (self.alice, self.home_county, 200),
+            (self.bob, self.home_county, 200),
+            (self.otto, self.home_county, 403),
+        ):
+            with self.subTest(user=user.username, title=title.pk):
+                self.login(user)
+                self.assertEqual(self.client.get(title.get_absolute_url()).status_code, status)
+        # A district reads the titles its city defined, as the title list shows them.
+        city_title = HonourTitle.objects.create(
+            name="测试市工匠", level="prefecture", recipient_type="individual", owner=self.city
+        )
+        self.login(self.bob)
+        self.assertContains(self.client.get(url("honourtitle_list")), "测试市工匠")
+        self.assertEqual(self.client.get(city_title.get_absolute_url()).status_code, 200)
+
+    def test_a_title_of_another_branch_is_not_a_filter_of_the_honour_list(self):
+        self.add_honour(self.craftsman_b, self.union_b, recipient_name="李华", recipient_unit="机械厂")
+        self.login(self.alice)
+        response = self.client.get(f"{url('honour_list')}?honour_title={self.craftsman_b.pk}")
+        self.assertEqual(list(response.context["table"].data.data), [])
+        self.assertNotContains(response, "李华")
+
+    def test_edit_is_offered_to_those_who_may_change_the_title(self):
+        for user, title, offered in (
+            (self.adam, self.craftsman_a, True),
+            (self.ada, self.craftsman_a, True),
+            (self.alice, self.craftsman_a, False),
+            (self.adam, self.home_county, False),
+            (self.root, self.home_county, True),
+        ):
+            with self.subTest(user=user.username, title=title.pk):
+                self.login(user)
+                response = self.client.get(title.get_absolute_url())
+                self.assertEqual(url("honourtitle_update", title.pk) in response.content.decode(), offered)
+
+
 class PanelTest(ActivitiesTestCase):
     def panel(self, organization, user=None):
         self.login(user or self.alice)

@@ -1001,6 +1001,12 @@ MATRIX = {
             query=lambda t: f"title={t.honour_title_b.name}&status=recommended&export=xlsx",
             label="export title of B",
         ),
+        Case(
+            get=READ,
+            post=READ_NO_POST,
+            query=lambda t: f"honour_title={t.honour_title_b.pk}&export=xlsx",
+            label="export the title record of B",
+        ),
     ],
     "activities:honour_create": [
         Case(get=WRITE, post=CREATE_IN_A, data=lambda t: honour_data(t.shipped_title, t.township_a)),
@@ -1057,6 +1063,11 @@ MATRIX = {
     "activities:honourtitle_list": [
         Case(get=READ, post=READ_NO_POST),
         Case(get=READ, post=READ_NO_POST, query=lambda t: "export=xlsx", label="export"),
+    ],
+    "activities:honourtitle_detail": [
+        Case(get=READ, post=READ_NO_POST, kwargs=lambda t: {"pk": t.shipped_title.pk}, label="shipped"),
+        Case(get=READ_A, post=READ_NO_POST, kwargs=lambda t: {"pk": t.honour_title_a.pk}),
+        Case(get=READ_B, post=READ_NO_POST, kwargs=lambda t: {"pk": t.honour_title_b.pk}),
     ],
     "activities:honourtitle_create": [
         Case(get=REFERENCE, post=REFERENCE_SAVE, data=lambda t: honour_title_data()),
