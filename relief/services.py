@@ -37,8 +37,19 @@ def _sum(queryset):
     return (totals["cash"] or Decimal(0)) + (totals["kind"] or Decimal(0))
 
 
-def check_rules(disbursement):
-    """Refuse, with the reason, what would break the programme's rules."""
+def reads_whole_programme(user, programme):
+    """Whether the programme's owner is in the user's branch (the owner or above it), so that
+    every disbursement of it is in their scope (one is paid inside the owner's branch). Below
+    the owner, what remains of the budget would tell what the other branches committed."""
+    if user.is_superuser:
+        return True
+    organization = user.organization
+    return organization is not None and programme.owner.path.startswith(organization.path)
+
+
+def check_rules(disbursement, user):
+    """Refuse, with the reason, what would break the programme's rules. The acting user reads
+    what remains of the budget only where the whole programme is in their branch."""
     programme = Programme.objects.select_for_update().get(pk=disbursement.programme_id)
     others = Disbursement.objects.filter(programme=programme, status__in=COMMITTED).exclude(pk=disbursement.pk)
     if disbursement.reverses_id:
@@ -50,13 +61,19 @@ def check_rules(disbursement):
             % {"name": beneficiary.full_name, "status": beneficiary.get_status_display()},
             code="not_on_file",
         )
-    if _sum(others) + disbursement.amount > programme.budget:
-        remaining = programme.budget - _sum(others)
-        raise ValidationError(
-            _("Over budget: %(programme)s has %(remaining)s yuan left.")
-            % {"programme": programme, "remaining": remaining},
-            code="over_budget",
-        )
+    committed = _sum(others)
+    if committed + disbursement.amount > programme.budget:
+        if reads_whole_programme(user, programme):
+            message = _("Over budget: %(programme)s has %(remaining)s yuan left.") % {
+                "programme": programme,
+                "remaining": programme.budget - committed,
+            }
+        else:
+            # Below the owner the figure would give away the other branches' spending.
+            message = _("Over budget: this disbursement would exceed the budget of %(programme)s.") % {
+                "programme": programme
+            }
+        raise ValidationError(message, code="over_budget")
     if disbursement.beneficiary_id:
         # A payment that was reversed, and the reversing entry itself, do not count.
         same_person = others.filter(
@@ -94,7 +111,7 @@ def _transition(disbursement, *, user, from_states, **changes):
 
 @transaction.atomic
 def disbursement_submit(*, disbursement, user):
-    check_rules(disbursement)
+    check_rules(disbursement, user)
     if not _transition(
         disbursement,
         user=user,
@@ -117,7 +134,7 @@ def _check_approver(disbursement, user):
 @transaction.atomic
 def disbursement_approve(*, disbursement, user):
     _check_approver(disbursement, user)
-    check_rules(disbursement)
+    check_rules(disbursement, user)
     if not _transition(
         disbursement,
         user=user,
@@ -188,7 +205,7 @@ def disbursement_record_historical(*, user, **fields):
     )
     disbursement._change_reason = _("Paid before the portal; imported as historical")
     disbursement.full_clean()
-    check_rules(disbursement)
+    check_rules(disbursement, user)
     disbursement.save()
     return disbursement
 

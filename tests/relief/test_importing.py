@@ -613,6 +613,8 @@ class DisbursementImportTest(ReliefImportTestCase):
                 ],
             ),
             (
+                # District A's own programme: its staff are told what is left (not so below a
+                # city's programme, test_over_the_budget_of_the_city_programme_...).
                 {**group, "cash": 10001},
                 [
                     (
@@ -765,6 +767,7 @@ class DisbursementImportTest(ReliefImportTestCase):
                 (
                     5,
                     "金额",
+                    # District A's own programme: the figure is given.
                     _("Over budget: %(programme)s has %(remaining)s yuan left.")
                     % {"programme": self.illness, "remaining": "2000.00"},
                 ),
@@ -772,6 +775,44 @@ class DisbursementImportTest(ReliefImportTestCase):
         )
         self.assertEqual([number for number, _text in result.rows], [2, 4])
         self.assertNothingSaved()
+
+    def test_over_the_budget_of_the_city_programme_tells_what_is_left_only_to_the_city(self):
+        """District B has committed 20,000.00 of the city's 两节送温暖 (50,000.00): a row of
+        district A over what is left is refused without the figure, which with A's own use
+        would give B's spending; the city's staff are told it."""
+        spent = disbursement_row(
+            programme="两节送温暖", cash=20000, date="2025-06-01", paying="乙区总工会", head_count=40, note="一线职工"
+        )
+        self.assertEqual(run("disbursements", self.bob, workbook_bytes([DISBURSEMENT_HEADERS, spent])).errors, [])
+        over = {
+            "programme": "两节送温暖",
+            "cash": "30000.01",
+            "date": "2025-06-01",
+            "head_count": 60,
+            "note": "环卫工人",
+        }
+        without_figure = _("Over budget: this disbursement would exceed the budget of %(programme)s.") % {
+            "programme": self.warmth
+        }
+        with_figure = _("Over budget: %(programme)s has %(remaining)s yuan left.") % {
+            "programme": self.warmth,
+            "remaining": "30000.00",
+        }
+        cathy = make_user("cathy", self.city, "staff")
+        cases = [
+            (self.alice, {"paying": "甲区总工会"}, without_figure),
+            (self.adam, {"paying": "甲区总工会", "status": "已发放"}, without_figure),  # paid before the portal
+            (cathy, {"paying": "甲区总工会"}, with_figure),
+            (self.root, {"paying": "甲区总工会", "status": "已发放"}, with_figure),
+        ]
+        for user, change, message in cases:
+            with self.subTest(user=user.username):
+                row = disbursement_row(**over, **change)
+                result = run("disbursements", user, workbook_bytes([DISBURSEMENT_HEADERS, row]))
+                self.assertEqual(errors(result), [(2, "金额", message)])
+                if message == without_figure:
+                    self.assertNotIn("30000", result.errors[0].message)
+        self.assertEqual(Disbursement.objects.count(), 1)
 
     def test_a_payment_already_submitted_counts_against_the_rules(self):
         run("disbursements", self.alice, workbook_bytes([DISBURSEMENT_HEADERS, PERSON]))

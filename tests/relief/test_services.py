@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import close_old_connections, connection
 from django.db.models import Count, Q, Sum
 from django.test import TestCase, TransactionTestCase
+from django.utils.translation import gettext as _
 
 from organizations.models import OrganizationKind
 from relief import services
@@ -200,6 +201,82 @@ class RulesTest(ReliefTestCase):
             paying_organization=self.district_a,
         )
         self.assertEqual((group.person_times, group.amount), (30, D("3000")))
+
+
+class SharedBudgetRefusalTest(ReliefTestCase):
+    """A programme of the city, shared by its districts: the over-budget refusal tells what is
+    left only to the city's branch (and a superuser). Below it, budget less every branch's
+    commitments less the district's own would be what the other districts committed."""
+
+    def setUp(self):
+        self.shared = Programme.objects.create(
+            name="两节送温暖",
+            year=2025,
+            owner=self.city,
+            budget=D("5000"),
+            standard_amount=D("1000"),
+            cap_per_person=D("5000"),
+        )
+        # District B has committed 3,000.00 of the city's 5,000.00.
+        person_b = file_person(self.union_b, serial="011")
+        spent = services.disbursement_create(
+            user=self.bob,
+            programme=self.shared,
+            beneficiary=person_b,
+            cash=D("3000"),
+            date=datetime.date(2025, 6, 1),
+            paying_organization=self.district_b,
+        )
+        services.disbursement_submit(disbursement=spent, user=self.bob)
+
+    def refusal(self, disbursement, user, step=services.disbursement_submit):
+        with self.assertRaises(ValidationError) as caught:
+            step(disbursement=disbursement, user=user)
+        [error] = caught.exception.error_list
+        self.assertEqual(error.code, "over_budget")
+        disbursement.refresh_from_db()
+        self.assertNotEqual(disbursement.status, DisbursementStatus.APPROVED)
+        return error.message
+
+    def without_figure(self):
+        return _("Over budget: this disbursement would exceed the budget of %(programme)s.") % {
+            "programme": self.shared
+        }
+
+    def with_figure(self, remaining):
+        return _("Over budget: %(programme)s has %(remaining)s yuan left.") % {
+            "programme": self.shared,
+            "remaining": remaining,
+        }
+
+    def test_a_district_submitter_is_not_told_what_is_left(self):
+        late = self.draft(programme=self.shared, cash="2000.01")
+        message = self.refusal(late, self.alice)
+        self.assertEqual(message, self.without_figure())
+        self.assertNotIn("2000", message)
+
+    def test_a_district_approver_is_not_told_what_is_left(self):
+        waiting = self.draft(programme=self.shared, cash="2000")
+        services.disbursement_submit(disbursement=waiting, user=self.alice)
+        Programme.objects.filter(pk=self.shared.pk).update(budget=D("4000"))
+        message = self.refusal(waiting, self.april, step=services.disbursement_approve)
+        self.assertEqual(message, self.without_figure())
+        self.assertNotIn("1000", message)
+
+    def test_the_city_and_a_superuser_are_told_what_is_left(self):
+        cathy = make_user("cathy", self.city, "staff")
+        late = self.draft(programme=self.shared, cash="2000.01", paying_organization=self.city)
+        self.assertEqual(self.refusal(late, cathy), self.with_figure("2000.00"))
+        self.assertEqual(self.refusal(late, self.root), self.with_figure("2000.00"))
+
+    def test_a_district_is_told_what_is_left_of_its_own_programme(self):
+        services.disbursement_submit(disbursement=self.draft(cash="4000"), user=self.alice)
+        late = self.draft(person=file_person(self.union_a, serial="002"), cash="6000.01")
+        self.assertEqual(
+            self.refusal(late, self.alice),
+            _("Over budget: %(programme)s has %(remaining)s yuan left.")
+            % {"programme": self.programme, "remaining": "6000.00"},
+        )
 
 
 class ConcurrencyTest(TransactionTestCase):

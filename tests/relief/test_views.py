@@ -423,6 +423,35 @@ class SharedProgrammeTest(ReliefViewTestCase):
         for figure in ("6,300.00", "2,100.00", "9,800.00", "5,100.00", "10,200.00", "一线职工", "李华"):
             self.assertNotContains(detail, figure)
 
+    def test_submitting_over_the_budget_tells_what_is_left_only_to_the_city(self):
+        """Below the city, budget less what is committed (9,800.00, of which district A's own
+        3,500.00) would give away district B's 6,300.00: the refusal says only that it is over."""
+        over = {"programme": self.shared, "group_name": "困难职工", "head_count": 4, "cash": "10200.01"}
+        late = self.draft(**over)
+        self.login(self.alice)
+        response = self.client.post(url("disbursement_submit", late.pk), follow=True)
+        [message] = self.messages_of(response)
+        self.assertEqual(
+            message,
+            zh("Over budget: this disbursement would exceed the budget of %(programme)s.") % {"programme": self.shared},
+        )
+        for figure in ("10200", "10,200", "6300", "6,300", "9800", "9,800"):
+            self.assertNotIn(figure, message)
+        late.refresh_from_db()
+        self.assertEqual(late.status, DisbursementStatus.DRAFT)
+
+        cathy = make_user("cathy", self.city, "staff")
+        city_late = self.draft(user=cathy, organization=self.city, **over)
+        self.login(cathy)
+        response = self.client.post(url("disbursement_submit", city_late.pk), follow=True)
+        self.assertEqual(
+            self.messages_of(response),
+            [
+                zh("Over budget: %(programme)s has %(remaining)s yuan left.")
+                % {"programme": self.shared, "remaining": "10200.00"}
+            ],
+        )
+
 
 class DisbursementFormTest(ReliefViewTestCase):
     def test_staff_creates_a_draft_to_a_person_on_file(self):
