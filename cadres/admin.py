@@ -44,4 +44,7 @@ class TrainingAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
 @admin.register(Attendance)
 class AttendanceAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
     list_display = ["training", "cadre", "hours"]
+    # As on the portal's course page: the attendances of the reader's cadres, never the names
+    # of the other branches' cadres who attended a course of the branch.
+    also_in_scope = ["cadre"]
     list_select_related = ["training", "cadre"]

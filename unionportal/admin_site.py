@@ -1,14 +1,20 @@
 """Django admin for superusers, and for administrators scoped to their branch."""
 
+from collections import defaultdict
+from itertools import chain
+
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import NestedObjects, quote, unquote
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.http import Http404
-from django.urls import path
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from unionportal.forms import parse_pk
@@ -53,10 +59,27 @@ class PortalAdminSite(admin.AdminSite):
         return shortcut(request, content_type_id, object_id)
 
 
+def scoped_rows(queryset, user, also_in_scope=()):
+    """The rows of `queryset` an admin page shows `user`: those of their branch, whose records
+    named by the foreign keys `also_in_scope` are of it too. A superuser's are all."""
+    if user.is_superuser or not hasattr(queryset, "restrict"):
+        return queryset
+    queryset = queryset.restrict(user, Action.VIEW)
+    for name in also_in_scope:
+        related = queryset.model._meta.get_field(name).related_model
+        queryset = queryset.filter(**{f"{name}__in": related.objects.restrict(user, Action.VIEW).values("pk")})
+    return queryset
+
+
 class ScopedModelAdmin(admin.ModelAdmin):
     """Every admin page reads through `restrict()`; foreign-key dropdowns too. History pages
     (SimpleHistoryAdmin, which every domain model's admin mixes in) read versions through the
     portal's history display, unionportal/history.py."""
+
+    # Foreign keys whose record must be of the reader's branch too for a row to be shown. A row
+    # is in the branch its `scope_path` names, and may name a record of another: a course's
+    # attendance by another district's cadre, which the portal's course page counts unnamed.
+    also_in_scope = ()
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         # simple-history named every record an earlier version pointed at, outside the branch
@@ -81,8 +104,60 @@ class ScopedModelAdmin(admin.ModelAdmin):
         return super().render_history_view(request, template, context, **kwargs)
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if request.user.is_superuser else queryset.restrict(request.user, Action.VIEW)
+        return scoped_rows(super().get_queryset(request), request.user, self.also_in_scope)
+
+    def get_deleted_objects(self, objs, request):
+        # Django's own, but for the names: it lists what a deletion takes with it, or what
+        # protects the record from it, naming every record and linking to it, in the branch or
+        # not (a course's attendance by another district's cadre, a cadre's post in another
+        # district). Those the reader's admin would not show are "(outside your branch)".
+        if request.user.is_superuser or not objs:
+            return super().get_deleted_objects(objs, request)
+        collector = NestedObjects(using=router.db_for_write(self.model), origin=objs)
+        collector.collect(objs)
+        found = defaultdict(set)
+        for item in chain(*collector.model_objs.values(), collector.protected):
+            found[type(item)].add(item.pk)
+        shown = set()
+        for model, keys in found.items():
+            rows = self._rows_shown(request, model)
+            shown.update(
+                (model, key)
+                for key in (keys if rows is None else rows.filter(pk__in=keys).values_list("pk", flat=True))
+            )
+        perms_needed = set()
+
+        def format_callback(item):
+            model, opts = type(item), item._meta
+            label = capfirst(opts.verbose_name)
+            model_admin = self.admin_site._registry.get(model)
+            if model_admin is not None and not model_admin.has_delete_permission(request, item):
+                perms_needed.add(opts.verbose_name)
+            if (model, item.pk) not in shown:
+                return format_html("{}: {}", label, gettext("(outside your branch)"))
+            if model_admin is None:
+                return f"{label}: {item}"
+            try:
+                url = reverse(
+                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[quote(item.pk)]
+                )
+            except NoReverseMatch:
+                return f"{label}: {item}"
+            return format_html('{}: <a href="{}">{}</a>', label, url, item)
+
+        to_delete = collector.nested(format_callback)
+        protected = [format_callback(item) for item in collector.protected]
+        model_count = {model._meta.verbose_name_plural: len(items) for model, items in collector.model_objs.items()}
+        return to_delete, model_count, perms_needed, protected
+
+    def _rows_shown(self, request, model):
+        """The rows of `model` the reader's admin shows, or None for a model the portal does
+        not scope (the join rows of a many-to-many field, named by their keys only)."""
+        model_admin = self.admin_site._registry.get(model)
+        if model_admin is not None:
+            return model_admin.get_queryset(request)
+        manager = getattr(model, "objects", None)
+        return manager.restrict(request.user, Action.VIEW) if hasattr(manager, "restrict") else None
 
     def _may(self, request, action, obj=None):
         if request.user.is_superuser:
@@ -151,13 +226,11 @@ class ScopedInline:
     link was a 404."""
 
     view_on_site = False
+    also_in_scope = ()  # as on ScopedModelAdmin
 
     def get_queryset(self, request):
         # Only the rows of the branch: a cadre of the branch may hold a post in another.
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser or not hasattr(queryset, "restrict"):
-            return queryset
-        return queryset.restrict(request.user, Action.VIEW)
+        return scoped_rows(super().get_queryset(request), request.user, self.also_in_scope)
 
     def _may(self, request, action):
         return request.user.is_superuser or may(request.user, self.model, action)
