@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import PermissionDenied
 from django.db import router
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -204,7 +204,17 @@ class ScopedModelAdmin(admin.ModelAdmin):
         if parse_pk(version_id) is None:
             raise Http404
         self._check_scope(request, object_id)
+        if request.method == "POST":
+            # A version's page is for reading. Reverting wrote the earlier version straight
+            # back through the admin form, past the services and their rules: a union put back
+            # under its old parent in another district (its path and the parents' child counts
+            # left as they were), a paid disbursement put back to approved and payable again.
+            return HttpResponseNotAllowed(["GET"])
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        # No "Revert" button, and the version page is titled "View", not "Revert".
+        return True
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -395,6 +395,22 @@ class HistoryMaskingTest(AdminSiteTestCase):
         response = self.history(self.ada, "activities_activity_history", activity.pk)
         self.assertIn((field, "—", "甲区第一中学工会、乙区机械厂工会"), self.changes(response))
 
+    def test_a_version_cannot_be_reverted(self):
+        """Reverting wrote the earlier version straight back past the services: district A's
+        administrator put the moved union back under district B, out of his own branch, its
+        path and the parents' child counts as they were. A version's page is for reading."""
+        self.login(self.adam)
+        url = admin_url("organizations_organization_simple_history", self.moved.pk, self.first_version.history_id)
+        page = self.client.get(url)
+        self.assertNotContains(page, 'name="_save"')
+        response = self.client.post(url, {"name": self.moved.name, "parent": self.district_b.pk, "_save": "1"})
+        self.assertEqual(response.status_code, 405)
+        self.moved.refresh_from_db()
+        self.assertEqual(self.moved.parent_id, self.district_a.pk)
+        self.assertEqual(self.moved.history.count(), 2)
+        self.login(self.root)
+        self.assertEqual(self.client.post(url, {"name": self.moved.name}).status_code, 405)
+
 
 class ForeignKeyDropdownTest(AdminSiteTestCase):
     def organization_choices(self, response):
