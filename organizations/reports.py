@@ -12,6 +12,7 @@ from operator import itemgetter
 
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from organizations.models import (
     ENTERPRISE_UNIT_TYPES,
@@ -226,8 +227,9 @@ def organizations_section(context):
         ("total", _("Union organizations"), "count"),
         ("organ", _("Organs and institutions"), "count"),
         ("enterprise", _("Enterprises"), "count"),
-        ("new", _("Established"), "count"),
-        ("deactivated_in_period", _("Deactivated"), "count"),
+        # Counts of the period, not a union's founding date or status (the same words in English).
+        ("new", pgettext("organizations counted in a period", "Established"), "count"),
+        ("deactivated_in_period", pgettext("organizations counted in a period", "Deactivated"), "count"),
         ("members", _("Members"), "count"),
     ]
     # Every organization counted is below the reported one, so each is in a child's branch:

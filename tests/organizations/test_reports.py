@@ -7,6 +7,8 @@ import datetime
 import urllib.parse
 from decimal import Decimal
 
+from django.utils import translation
+
 from organizations.models import FundAllocation, MembershipFigure, Organization, OrganizationKind, Purpose, UnitType
 from organizations.reports import funds_section, organizations_section
 from tests.base import PortalTestCase, make_org
@@ -175,6 +177,14 @@ class OrganizationsSectionTest(SectionTestCase):
         quiet = next(row for row in district.children if row.organization == self.a3)
         self.assertEqual([cell.value for cell in quiet.cells], [0, 0, 0, 0, 0, 0])
         self.assertEqual(len(district.children), 10)
+
+    def test_the_columns_of_counts_read_as_counts_in_chinese(self):
+        # "Established" and "Deactivated" are also a union's founding date (成立日期) and status
+        # (已停用); a column of how many were established or deactivated read as either.
+        with translation.override("zh-hans"):
+            section = organizations_section(context(self.lena, self.city))
+        labels = {key: label for key, label, _format in section.columns}
+        self.assertEqual((labels["new"], labels["deactivated_in_period"]), ("期内新成立", "期内停用"))
 
     def test_each_figure_links_to_a_list_of_exactly_the_organizations_it_counts(self):
         section = organizations_section(context(self.lena, self.city))
