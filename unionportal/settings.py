@@ -241,5 +241,9 @@ JOBS_QUEUE = env_str("JOBS_QUEUE", "unionportal")
 JOBS_ROOT = Path(env_str("JOBS_ROOT", str(VAR_DIR / "jobs")))
 JOB_KEEP_DAYS = env_int("JOB_KEEP_DAYS", 7)
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000)
+# The standardization report's page shows this many units at a time, and makes a workbook of at
+# most REPORT_WORKBOOK_MAX_UNITS units (built in memory for its merged header).
+REPORT_UNITS_PER_PAGE = env_int("REPORT_UNITS_PER_PAGE", 500)
+REPORT_WORKBOOK_MAX_UNITS = env_int("REPORT_WORKBOOK_MAX_UNITS", 20000)
 IMPORT_SYNC_MAX_ROWS = env_int("IMPORT_SYNC_MAX_ROWS", 2000)
 JOB_LAUNCHER = "accounts.jobs.launch"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -407,7 +408,7 @@ class QueryCountTest(ReportTestCase):
             report = self.report()
             report.as_json(), report.previous_year(), report.gaps, report.workbook()
         self.assertEqual(len(report.rows), 3)
-        self.assertEqual(len(few.captured_queries), 9)
+        self.assertEqual(len(few.captured_queries), 12)
         self.grow(9)
         with self.assertNumQueries(len(few.captured_queries)):
             report = self.report()
@@ -515,6 +516,63 @@ class PageTest(ReportTestCase):
     def test_the_home_page_links_to_the_report(self):
         self.login(self.lena)
         self.assertContains(self.client.get(reverse("home")), f'href="{URL}"')
+
+
+class PagesTest(ReportTestCase):
+    """A province's report has 240,000 units: the page shows them a page at a time, the summary
+    counts them all, and a workbook is offered up to REPORT_WORKBOOK_MAX_UNITS units."""
+
+    def get(self, **params):
+        self.login(self.lena)
+        query = {"organization": self.city.pk, "year": YEAR, "standard": self.standard.pk, **params}
+        return self.client.get(URL, query)
+
+    def names(self, response):
+        return [line["row"].name for line in response.context["lines"]]
+
+    @override_settings(REPORT_UNITS_PER_PAGE=2)
+    def test_units_a_page_at_a_time_under_the_summary_of_all(self):
+        first = self.get()
+        self.assertEqual(self.names(first), ["甲区总工会", "乙区总工会"])
+        self.assertEqual(first.context["report"].summary, EXPECTED["summary"])
+        self.assertContains(first, 'data-testid="report-pages"')
+        second = self.get(page=2)
+        self.assertEqual(self.names(second), ["丙区总工会"])
+        self.assertEqual(second.context["report"].summary, EXPECTED["summary"])
+        # Each page lists the gaps of its own units.
+        self.assertEqual([bool(line["gaps"]) for line in first.context["lines"]], [False, True])
+        self.assertNotContains(second, "乙区总工会</a>:")
+        self.assertContains(second, "丙区总工会</a>:")
+        # A page that is not there is the nearest one, never an error.
+        self.assertEqual(self.names(self.get(page=99)), ["丙区总工会"])
+        self.assertEqual(self.names(self.get(page="x")), ["甲区总工会", "乙区总工会"])
+
+    @override_settings(REPORT_UNITS_PER_PAGE=1)
+    def test_every_page_costs_the_same_queries(self):
+        self.get()
+        with CaptureQueriesContext(connection) as first:
+            self.get()
+        with CaptureQueriesContext(connection) as second:
+            self.get(page=2)
+        self.assertEqual(len(first.captured_queries), len(second.captured_queries))
+
+    def test_one_page_has_no_page_links(self):
+        self.assertNotContains(self.get(), 'data-testid="report-pages"')
+
+    @override_settings(REPORT_WORKBOOK_MAX_UNITS=2)
+    def test_no_workbook_above_the_limit(self):
+        page = self.get()
+        self.assertNotContains(page, 'data-testid="export"')
+        self.assertContains(page, 'data-testid="export-too-large"')
+        response = self.get(format="xlsx", page=1)
+        self.assertEqual(response.status_code, 302)
+        self.assertNotIn("format=xlsx", response["Location"])
+        self.assertFalse(AuditEvent.objects.filter(kind="export").exists())
+        followed = self.client.get(response["Location"])
+        self.assertIn("2", next(str(message) for message in followed.context["messages"]))
+        self.login(self.alice)
+        small = self.client.get(URL, {"organization": self.district_a.pk, "year": YEAR, "format": "xlsx"})
+        self.assertEqual(small["Content-Type"], XLSX_CONTENT_TYPE)
 
 
 class WorkbookTest(ReportTestCase):
