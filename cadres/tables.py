@@ -63,7 +63,7 @@ class PostTable(Table):
 
 class TrainingTable(Table):
     title = tables.Column(linkify=True)
-    organizer = tables.Column(accessor="organizer__name", order_by="organizer__path")
+    organizer = tables.Column(verbose_name=_("organizer"), accessor="organizer__name", order_by="organizer__path")
     person_times = tables.Column(verbose_name=_("person-times"), orderable=True)
     start = DateColumn(format="Y-m-d")
 

@@ -620,6 +620,17 @@ class TrainingTest(CadreTestCase):
             dict(training.attendances.values_list("cadre__full_name", "hours")), {"王芳": None, "李华": Decimal("4")}
         )
 
+    def test_the_list_and_its_export_head_the_organizer_column_as_the_organizer(self):
+        # It read 名称 (the organization's name field), as the title column beside it.
+        Training.objects.create(title="培训", organizer=self.district_a, start=datetime.date(2025, 5, 12))
+        self.login(self.alice)
+        with translation.override("zh-hans"):
+            response = self.client.get(url("training_list"))
+            headers = [column.header for column in response.context["table"].columns]
+            exported = load_workbook(io.BytesIO(response_bytes(self.client.get(url("training_list") + "?export=xlsx"))))
+        self.assertEqual(headers[:2], ["名称", "主办单位"])
+        self.assertEqual([cell.value for cell in exported.active[1]][:2], ["名称", "主办单位"])
+
     def test_a_course_outside_the_branch_is_404(self):
         training = Training.objects.create(title="乙区培训", organizer=self.district_b, start=datetime.date(2025, 1, 1))
         self.login(self.alice)
