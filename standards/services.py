@@ -34,17 +34,23 @@ def assessment_create(*, organization, standard, year, user):
         raise ValidationError({"standard": _("This standard does not apply to this kind of organization.")})
     assessment = _by(Assessment(organization=organization, standard=standard, year=year, created_by=user), user)
     assessment.full_clean()
-    assessment.save()
     facts = measures.measure(organization, year)
+    items = []
     for criterion in standard.criteria.all():
-        item = AssessmentItem(assessment=assessment, criterion=criterion)
+        item = AssessmentItem(criterion=criterion)
         result = measures.evaluate(criterion, facts, standard.expected_chair_rank)
         if result is not None:
             item.met, item.measured = result
             item.points = criterion.points if item.met else 0
-        _by(item, user).save()
-    assessment_recompute(assessment)
+        items.append(item)
+    # Scored before the first save, so that the history's first version is the assessment as
+    # created (saved at 0 and again with its score, it read as a change, or as none).
+    verdict = standard.verdict([(item.criterion, item.met, item.points) for item in items])
+    assessment.score, _must_pass, assessment.compliant, assessment.rating = verdict
     assessment.save()
+    for item in items:
+        item.assessment = assessment
+        _by(item, user).save()
     return assessment
 
 

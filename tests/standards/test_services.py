@@ -87,6 +87,13 @@ class WorkflowTest(PortalTestCase):
         with self.assertRaises(ValidationError):
             services.assessment_save_items(assessment=assessment, items={}, user=self.alice)
 
+    def test_a_new_assessment_is_one_version_in_its_history(self):
+        assessment = services.assessment_create(
+            organization=self.union_a, standard=self.standard, year=2025, user=self.alice
+        )
+        self.assertEqual(list(assessment.history.values_list("history_type", flat=True)), ["+"])
+        self.assertEqual(assessment.items.count(), 4)
+
     def test_the_submitter_cannot_approve_even_with_approval_rights(self):
         assessment = self.prepared()
         services.assessment_submit(assessment=assessment, user=self.adam)
@@ -183,6 +190,10 @@ class MeasuredCriteriaTest(PortalTestCase):
         self.assertIn("30000", items["money"].measured)  # government money is not union funding
         self.assertEqual(items["office"].measured, "")
         self.assertEqual(assessment.score, Decimal(60))
+        # Created once, with its score: not created at 0 and then changed (a "changed" line
+        # under "created" in the history, or "no field changed" when nothing was measured).
+        version = assessment.history.get()
+        self.assertEqual((version.history_type, version.score, version.history_user), ("+", Decimal(60), self.alice))
 
 
 class ConcurrentApprovalTest(TransactionTestCase):
