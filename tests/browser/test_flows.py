@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from organizations.models import Organization, OrganizationKind, UnitType
-from tests.base import PASSWORD
+from tests.base import PASSWORD, make_user
 from tests.browser.conftest import LOGIN_BUTTON_ZH, LOGIN_PASSWORD_LABEL_ZH, LOGIN_USERNAME_LABEL_ZH, zh, zh_label
 from unionportal.roles import Role
 
@@ -60,6 +60,21 @@ def test_login_in_chinese_shows_organization_and_role(tab, people, live_server, 
     expect(dropdown).to_contain_text("甲区总工会")
     expect(dropdown).to_contain_text(zh_label(Role.STAFF))
     screenshot(tab, "login")
+
+
+def test_at_1280_px_no_menu_label_breaks_inside(tab, people, log_in, screenshot):
+    """An administrator has eleven menu items, and a township federation's user a long name:
+    at 1280 px the bar held them by breaking every label across two lines (组织 / 树, 帮 /
+    扶救助). Whole items go on to a second row instead."""
+    make_user("甲区城关街道工会联合会管理员", people.township, "admin")  # the full name is the username
+    log_in("甲区城关街道工会联合会管理员")
+    links = tab.locator("nav.navbar .nav-link")
+    expect(links.filter(has_text="甲区城关街道工会联合会管理员")).to_be_visible()
+    heights = links.evaluate_all("links => links.map(link => link.getBoundingClientRect().height)")
+    assert len(heights) >= 12
+    assert max(heights) == min(heights), heights
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 1280
+    screenshot(tab, "menu-1280")
 
 
 def test_union_tree_expand_collapse_and_search(tab, people, log_in, screenshot):
