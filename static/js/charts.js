@@ -24,13 +24,17 @@
         }]
       };
     }
+    // Counts (every value whole) are read off an axis of whole numbers: two unions, not 1.5.
+    var whole = chart.series.every(function (series) {
+      return series.data.every(function (value) { return Number.isInteger(value); });
+    });
     return {
       title: title,
       tooltip: { trigger: "axis" },
       legend: chart.series.length > 1 ? { bottom: 0 } : undefined,
       grid: { left: 60, right: 20, top: 40, bottom: chart.series.length > 1 ? 50 : 30, containLabel: true },
       xAxis: { type: "category", data: chart.categories, axisLabel: { interval: 0, rotate: chart.categories.length > 6 ? 30 : 0 } },
-      yAxis: { type: "value" },
+      yAxis: { type: "value", minInterval: whole ? 1 : 0 },
       series: chart.series.map(function (series) {
         return { name: series.name, type: chart.kind === "line" ? "line" : "bar", data: series.data };
       })

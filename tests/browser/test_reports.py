@@ -64,3 +64,17 @@ def test_a_leader_looks_back_at_last_year_on_the_dashboard(tab, people, log_in, 
     tab.get_by_test_id("annual-summary").click()
     expect(tab).to_have_url(re.compile(rf"from={last}-01-01&to={last}-12-31"))
     screenshot(tab, "dashboard-last-year")
+
+
+def test_a_chart_of_counts_has_whole_numbers_on_its_axis(tab, people, log_in, screenshot):
+    # The township's two unions: the axis of the bar chart by kind read 0, 0.5, 1, 1.5, 2.
+    make_user("tina", people.township, "leader")
+    log_in("tina")
+    chart = tab.locator("#chart-organizations-organizations_by_kind")
+    expect(chart).to_have_attribute("data-ready", "true")
+    ticks = chart.evaluate(
+        "element => echarts.getInstanceByDom(element).getModel().getComponent('yAxis').axis.scale"
+        ".getTicks().map(tick => tick.value)"
+    )
+    assert ticks and all(value == int(value) for value in ticks), ticks
+    screenshot(tab, "dashboard-whole-ticks")
