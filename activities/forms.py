@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Campaign, Honour, HonourStatus, HonourTitle, RecipientType
 from organizations.models import FEDERATION_KINDS, Organization, OrganizationKind
+from unionportal.choices import label_of
 from unionportal.forms import ScopedForm, ScopedModelForm
 from unionportal.roles import Action
 
@@ -155,7 +156,7 @@ class HonourForm(ScopedModelForm):
         self.fields["recipient_unit"].help_text = _("Individual titles only; empty for the organization's name.")
         cadres = self.fields["cadre"].queryset.select_related("organization")
         self.fields["cadre"].queryset = cadres
-        self.fields["cadre"].label_from_instance = lambda cadre: f"{cadre.full_name}（{cadre.organization.name}）"
+        self.fields["cadre"].label_from_instance = label_of
         self.fields["cadre"].help_text = _("If the person is a cadre on record; their name fills the recipient.")
         if self.instance.pk:
             del self.fields["status"]

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cadres.models import Cadre, Gender, Post, Training
 from organizations.models import Organization
+from unionportal.choices import label_of
 from unionportal.forms import ScopedForm, ScopedModelForm
 from unionportal.roles import Action
 from unionportal.validators import RESIDENT_ID_SHAPE, normalize_resident_id, resident_id_birth_date
@@ -117,7 +118,7 @@ class TrainingForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attendees"].queryset = self.fields["attendees"].queryset.select_related("organization")
-        self.fields["attendees"].label_from_instance = lambda cadre: f"{cadre.full_name}（{cadre.organization.name}）"
+        self.fields["attendees"].label_from_instance = label_of
         if self.instance.pk:
             self.initial["attendees"] = list(self.instance.attendances.values_list("cadre_id", flat=True))
 

@@ -124,6 +124,11 @@ class Cadre(models.Model):
     def get_absolute_url(self):
         return record_url("cadres:cadre_detail", self.pk)
 
+    def choice_label(self):
+        """The cadre among choices, with their union: two people of one name are common.
+        Needs the organization (select_related)."""
+        return f"{self.full_name}（{self.organization.name}）"
+
     @property
     def masked_id_number(self):
         return mask_resident_id(self.id_number)

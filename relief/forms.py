@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import FEDERATION_KINDS, OrganizationKind
 from relief.models import Beneficiary, BeneficiaryStatus, Cause, Disbursement, Programme, Review
+from unionportal.choices import label_of
 from unionportal.forms import ScopedForm, ScopedModelForm
 from unionportal.roles import Action
 from unionportal.validators import normalize_resident_id
@@ -179,9 +180,7 @@ class DisbursementForm(ScopedModelForm):
         on_file = Q(status=BeneficiaryStatus.ON_FILE) | Q(pk=self.instance.beneficiary_id)
         people = self.fields["beneficiary"].queryset.filter(on_file).select_related("organization")
         self.fields["beneficiary"].queryset = people.order_by("organization__path", "full_name")
-        self.fields["beneficiary"].label_from_instance = lambda person: (
-            f"{person.full_name}（{person.masked_id_number} · {person.organization.name}）"
-        )
+        self.fields["beneficiary"].label_from_instance = label_of
         self.fields["paying_organization"].queryset = self.fields["paying_organization"].queryset.order_by("path")
         # Negative amounts belong to reversing entries alone: the message goes on the amount
         # typed, not above the form from the table's constraint.

@@ -119,6 +119,11 @@ class Beneficiary(models.Model):
     def get_absolute_url(self):
         return record_url("relief:beneficiary_detail", self.pk)
 
+    def choice_label(self):
+        """The person among choices: the masked ID number and the union tell namesakes apart.
+        Needs the organization (select_related)."""
+        return f"{self.full_name}（{self.masked_id_number} · {self.organization.name}）"
+
     @property
     def masked_id_number(self):
         return mask_resident_id(self.id_number)

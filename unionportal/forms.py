@@ -5,6 +5,7 @@ import re
 
 from django import forms
 
+from unionportal.choices import offer_search
 from unionportal.roles import Action
 from unionportal.scoping import restrict_form_fields
 from unionportal.validators import bound_days
@@ -27,6 +28,7 @@ class ScopedForm(forms.Form):
         self.user = user
         super().__init__(*args, **kwargs)
         restrict_form_fields(self, user, self.scope_action)
+        offer_search(self)
         bound_days(self)
 
 
@@ -37,4 +39,5 @@ class ScopedModelForm(forms.ModelForm):
         self.user = user
         super().__init__(*args, **kwargs)
         restrict_form_fields(self, user, self.scope_action)
+        offer_search(self)
         bound_days(self)

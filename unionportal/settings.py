@@ -245,5 +245,8 @@ EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 5000)
 # most REPORT_WORKBOOK_MAX_UNITS units (built in memory for its merged header).
 REPORT_UNITS_PER_PAGE = env_int("REPORT_UNITS_PER_PAGE", 500)
 REPORT_WORKBOOK_MAX_UNITS = env_int("REPORT_WORKBOOK_MAX_UNITS", 20000)
+# A form's choice of organizations, cadres or people on file becomes a search box above this
+# many records (unionportal/choices.py).
+CHOICES_SEARCH_ABOVE = env_int("CHOICES_SEARCH_ABOVE", 300)
 IMPORT_SYNC_MAX_ROWS = env_int("IMPORT_SYNC_MAX_ROWS", 2000)
 JOB_LAUNCHER = "accounts.jobs.launch"

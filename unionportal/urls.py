@@ -4,10 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from reports.views import HomeView
+from unionportal.choices import choices
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("choices/", choices, name="choices"),
     path("accounts/", include("accounts.urls")),
     path("organizations/", include("organizations.urls")),
     path("cadres/", include("cadres.urls")),

@@ -88,3 +88,28 @@ def test_add_a_cadre_with_a_photo_then_end_the_post(tab, people, log_in, screens
     expect(picture).to_be_visible()
     assert picture.evaluate("image => image.naturalWidth") > 0
     screenshot(tab, "cadre-with-photo")
+
+
+def test_a_union_found_by_typing_its_name(tab, people, log_in, screenshot, settings):
+    """Above CHOICES_SEARCH_ABOVE records the union is searched for (unionportal/choices.py):
+    the page lists none, typing part of a name offers the branch's matches."""
+    settings.CHOICES_SEARCH_ABOVE = 1
+    log_in("alice")
+    tab.goto("/cadres/add/")
+    organization = tab.locator("#id_organization")
+    search = tab.get_by_test_id("choices-search")
+    expect(search).to_be_visible()
+    search.fill("中学")
+    expect(organization.locator("option", has_text="甲区第一中学工会")).to_have_count(1)
+    expect(organization.locator("option", has_text="乙区")).to_have_count(0)
+    screenshot(tab, "choices-search")
+    organization.select_option(label="甲区第一中学工会")
+    tab.locator("#id_full_name").fill("林小满")
+    tab.locator("#id_gender").select_option("female")
+    tab.locator("#id_position").select_option(Position.STAFF.value)
+    tab.locator("#id_rank").select_option(Rank.UNIT.value)
+    tab.locator("#id_staffing").select_option(Staffing.INSTITUTION.value)
+    tab.locator("#id_start").fill("2022-05-01")
+    tab.get_by_role("button", name=zh("Save")).click()
+    expect(tab).to_have_url(re.compile(r"/cadres/\d+/$"))
+    assert Cadre.objects.get(full_name="林小满").organization_id == people.union_a.pk

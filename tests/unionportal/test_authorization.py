@@ -429,6 +429,14 @@ MATRIX = {
             post=row(LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405),
         )
     ],
+    # A form's search among many records (unionportal/choices.py): a field the portal offered
+    # is needed, so every one here is a 404 (tests/unionportal/test_choices.py searches).
+    "choices": [
+        Case(
+            get=row(LOGIN, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+            post=row(LOGIN, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+        )
+    ],
     "accounts:login": [
         Case(
             get=row(200, HOME, HOME, HOME, HOME, HOME, HOME, HOME, HOME, HOME),
