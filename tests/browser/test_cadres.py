@@ -17,6 +17,15 @@ pytestmark = pytest.mark.browser
 ID_NUMBER = resident_id("19820704", "001")
 
 
+def save_first_post(tab, position, rank, start):
+    """The new cadre's first post, then Save."""
+    tab.locator("#id_position").select_option(position.value)
+    tab.locator("#id_rank").select_option(rank.value)
+    tab.locator("#id_staffing").select_option(Staffing.INSTITUTION.value)
+    tab.locator("#id_start").fill(start)
+    tab.get_by_role("button", name=zh("Save")).click()
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
@@ -46,11 +55,7 @@ def test_add_a_cadre_with_a_photo_then_end_the_post(tab, people, log_in, screens
     # Only the user's branch is offered.
     expect(organization.locator("option", has_text="乙区")).to_have_count(0)
     organization.select_option(label="甲区第一中学工会")
-    tab.locator("#id_position").select_option(Position.CHAIR.value)
-    tab.locator("#id_rank").select_option(Rank.SECTION.value)
-    tab.locator("#id_staffing").select_option(Staffing.INSTITUTION.value)
-    tab.locator("#id_start").fill("2021-03-01")
-    tab.get_by_role("button", name=zh("Save")).click()
+    save_first_post(tab, Position.CHAIR, Rank.SECTION, "2021-03-01")
 
     expect(tab).to_have_url(re.compile(r"/cadres/\d+/$"))
     cadre = Cadre.objects.get(full_name="杨光明")
@@ -106,10 +111,6 @@ def test_a_union_found_by_typing_its_name(tab, people, log_in, screenshot, setti
     organization.select_option(label="甲区第一中学工会")
     tab.locator("#id_full_name").fill("林小满")
     tab.locator("#id_gender").select_option("female")
-    tab.locator("#id_position").select_option(Position.STAFF.value)
-    tab.locator("#id_rank").select_option(Rank.UNIT.value)
-    tab.locator("#id_staffing").select_option(Staffing.INSTITUTION.value)
-    tab.locator("#id_start").fill("2022-05-01")
-    tab.get_by_role("button", name=zh("Save")).click()
+    save_first_post(tab, Position.STAFF, Rank.UNIT, "2022-05-01")
     expect(tab).to_have_url(re.compile(r"/cadres/\d+/$"))
     assert Cadre.objects.get(full_name="林小满").organization_id == people.union_a.pk
