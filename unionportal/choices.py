@@ -70,9 +70,7 @@ class SearchSelect(forms.Select):
         if keys:
             records = field.queryset.filter(pk__in=keys)
             for index, record in enumerate(records, start=1):
-                options.append(
-                    self.create_option(name, str(record.pk), field.label_from_instance(record), True, index)
-                )
+                options.append(self.create_option(name, str(record.pk), field.label_from_instance(record), True, index))
         return [(None, options, 0)]
 
 

@@ -84,9 +84,7 @@ class SearchChoicesTest(PortalTestCase):
         url = search_url(page, "attendees")
         with self.assertNumQueries(2):  # the user, the matches with their unions
             found = self.search(url, "王")
-        self.assertEqual(
-            sorted(text for _key, text in found), ["王芳（甲区第一中学工会）", "王芳（甲区第二中学工会）"]
-        )
+        self.assertEqual(sorted(text for _key, text in found), ["王芳（甲区第一中学工会）", "王芳（甲区第二中学工会）"])
 
     def test_a_form_sent_back_shows_the_records_chosen(self):
         self.login(self.alice)
