@@ -77,11 +77,21 @@ def scoped_organization(user, pk):
     return organization
 
 
+def reader_scope(user):
+    """The part of a cached summary's key that names whose figures they are: the reader's scope.
+    A section may count through records outside the branch (a campaign of the branch held by an
+    activity elsewhere), so a reader whose scope is the branch never gets figures computed for a
+    wider one. The role is not in it: every role that may open a report reads every kind of
+    record of its scope (`ROLE_ACTIONS`: only writes differ), so the staff, leader and approver
+    of a branch share one computation."""
+    return "*" if user.is_superuser else user.organization.path
+
+
 class AnnualSummary:
     """The summary of `organization`'s branch for `period`, as `user` may see it.
 
-    Its sections are cached per branch, period, day, language and reader's scope and role until
-    a record of the branch changes (unionportal/cache.py), as the dashboard's are: a leader reads
+    Its sections are cached per branch, period, day, language and reader's scope (`reader_scope`)
+    until a record of the branch changes (unionportal/cache.py), as the dashboard's are: a leader reads
     the page, then prints it and takes the workbook, and each of those computed the whole summary
     again (the province's 12.6 s on the benchmark; a district's 0.8 s). `cached=False` computes
     it every time: the dashboard, which caches its own figures, and the benchmark, which times
@@ -104,11 +114,8 @@ class AnnualSummary:
         return self.context.children
 
     def cache_key(self):
-        # The role too: a section counts what the role may view of the scope.
-        user = self.user
-        scope = "*" if user.is_superuser else f"{user.organization.path}:{user.role}"
         period = f"{self.period.start.isoformat()}:{self.period.end.isoformat()}"
-        return f"summary:{timezone.localdate().isoformat()}:{period}:{get_language()}:{scope}"
+        return f"summary:{timezone.localdate().isoformat()}:{period}:{get_language()}:{reader_scope(self.user)}"
 
     def compute(self):
         return [function(self.context) for function in self.functions]
@@ -169,11 +176,8 @@ class Dashboard:
     the size of the branch.
 
     The figures (not the page: its buttons depend on the role) are cached per branch, day,
-    language and reader's scope until a record of the branch changes (unionportal/cache.py).
-    The reader's scope is in the key because a section may count through records outside the
-    branch (a campaign of the branch held by an activity elsewhere): a reader whose scope is
-    the branch never gets figures computed for a wider one. The role is not: every role that
-    may open a dashboard reads every kind of record of its scope."""
+    language and reader's scope (`reader_scope`) until a record of the branch changes
+    (unionportal/cache.py)."""
 
     def __init__(self, user, organization, today=None, *, year=None, sections=None):
         if not may(user, Organization, Action.VIEW) or not (
@@ -200,8 +204,7 @@ class Dashboard:
         return AnnualSummary(self.user, self.organization, self.period, sections=self._sections, cached=False)
 
     def cache_key(self):
-        scope = "*" if self.user.is_superuser else self.user.organization.path
-        return f"dashboard:{self.today.isoformat()}:{self.year}:{get_language()}:{scope}"
+        return f"dashboard:{self.today.isoformat()}:{self.year}:{get_language()}:{reader_scope(self.user)}"
 
     def compute(self):
         with branch_ranges():
