@@ -211,6 +211,23 @@ class Programme(models.Model):
     def get_absolute_url(self):
         return record_url("relief:programme_detail", self.pk)
 
+    # Whose programme it is to account for. A programme of the city is shared by every district
+    # below it, and a disbursement of it is paid inside the owner's branch (`Disbursement.clean`):
+    # a reader at the owner or above it has every disbursement of it in scope and may read what
+    # remains of the budget; below the owner that figure would tell what the other branches
+    # committed. The same rule for a query (the programme list) and for one programme (a refusal).
+
+    @staticmethod
+    def run_within(user):
+        """The programmes whose owner is in the user's branch, as a condition; None for a
+        superuser (every programme)."""
+        return None if user.is_superuser else Q(owner__path__startswith=user.organization.path)
+
+    def is_run_within(self, user):
+        if user.is_superuser:
+            return True
+        return user.organization is not None and self.owner.path.startswith(user.organization.path)
+
 
 class DisbursementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")

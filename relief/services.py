@@ -37,16 +37,6 @@ def _sum(queryset):
     return (totals["cash"] or Decimal(0)) + (totals["kind"] or Decimal(0))
 
 
-def reads_whole_programme(user, programme):
-    """Whether the programme's owner is in the user's branch (the owner or above it), so that
-    every disbursement of it is in their scope (one is paid inside the owner's branch). Below
-    the owner, what remains of the budget would tell what the other branches committed."""
-    if user.is_superuser:
-        return True
-    organization = user.organization
-    return organization is not None and programme.owner.path.startswith(organization.path)
-
-
 def check_rules(disbursement, user):
     """Refuse, with the reason, what would break the programme's rules. The acting user reads
     what remains of the budget only where the whole programme is in their branch."""
@@ -63,7 +53,7 @@ def check_rules(disbursement, user):
         )
     committed = _sum(others)
     if committed + disbursement.amount > programme.budget:
-        if reads_whole_programme(user, programme):
+        if programme.is_run_within(user):
             message = _("Over budget: %(programme)s has %(remaining)s yuan left.") % {
                 "programme": programme,
                 "remaining": programme.budget - committed,

@@ -50,12 +50,9 @@ def with_money(programmes, user):
     A programme of the city is shared by every district below it: a district counts its own
     disbursements of it, never another district's (a join counted every branch's, so a
     district read the others' spending). The budget is the owner's figure, and every reader
-    sees it. What remains is budget less every branch's commitments, so it is read only where
-    the owner is in the reader's branch, where the branch's commitments are all of them (a
-    disbursement is paid inside the owner's branch, `Disbursement.clean`). Below the owner it
-    is None, shown as a dash: budget less the district's own use would promise money the other
-    districts have taken, and the true figure, less the district's own, is what the others
-    committed."""
+    sees it. What remains is read only where the programme is run within the reader's branch
+    (`Programme.run_within`); below it is None, shown as a dash: budget less the district's own
+    use would promise money the other districts have taken."""
     disbursements = Disbursement.objects.restrict(user).filter(programme=OuterRef("pk")).order_by()
     disbursements = disbursements.values("programme").annotate(total=Sum(F("cash") + F("in_kind_value")))
 
@@ -64,10 +61,10 @@ def with_money(programmes, user):
 
     programmes = programmes.annotate(committed=money(status__in=COMMITTED), paid=money(status=DisbursementStatus.PAID))
     remaining = F("budget") - F("committed")
-    if user.is_superuser:
+    within = Programme.run_within(user)
+    if within is None:
         return programmes.annotate(remaining=remaining)
-    whole = Q(owner__path__startswith=user.organization.path)
-    return programmes.annotate(remaining=Case(When(whole, then=remaining), default=None, output_field=MONEY))
+    return programmes.annotate(remaining=Case(When(within, then=remaining), default=None, output_field=MONEY))
 
 
 def _yuan(value):
